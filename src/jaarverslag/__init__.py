@@ -1,0 +1,3 @@
+"""jaarverslag: reproducible annual reports for a Dutch police unit and its districts."""
+
+__version__ = "0.1.0"

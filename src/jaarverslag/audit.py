@@ -1,0 +1,56 @@
+"""Audit of published figures: does each published realisation follow from the data?
+
+The annual report prints "% realisatie t.o.v. doel" without a sign, rounded to the
+precision it shows. A published figure agrees when the computed realisation, taken
+without sign and rounded to that precision, equals it; every other row is listed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import formatting
+from .targets import realisation
+
+
+def _round_half_up(x: float, decimals: int) -> float:
+    scale = 10**decimals
+    return math.floor(abs(x) * scale + 0.5) / scale
+
+
+def audit(evaluation: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One row per published realisation, with the computed value and a verdict."""
+    rows = evaluation[evaluation["published_realisation"].notna()]
+    change = realisation(rows["current"], rows["previous"], rows["unit"]).to_numpy()
+    records = []
+    for row, vs_previous in zip(rows.itertuples(), change):
+        text = row.published_realisation
+        decimals = len(text.partition(".")[2])
+        published = float(text)
+        agrees = not math.isnan(row.realisation) and _round_half_up(row.realisation, decimals) == published
+        note = ""
+        if not agrees and not math.isnan(vs_previous) and _round_half_up(vs_previous, decimals) == published:
+            note = f"Komt overeen met de verandering ten opzichte van {year - 1}, niet met het doel."
+        records.append(
+            {
+                "indicator": row.indicator,
+                "label": row.label,
+                "unit": row.unit,
+                "computed": row.realisation,
+                "published": published,
+                "published_decimals": decimals,
+                "agrees": agrees,
+                "note": note,
+            }
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["indicator", "label", "unit", "computed", "published", "published_decimals", "agrees", "note"]
+    )
+
+
+def published_text(row) -> str:
+    """The published figure as the report printed it (unsigned)."""
+    shown = formatting.number(row.published, row.published_decimals)
+    return shown + (" procentpunt" if row.unit == "percentage" else "%")

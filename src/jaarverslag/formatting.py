@@ -1,0 +1,62 @@
+"""Dutch (nl_NL) formatting of report figures, all through babel.
+
+One place decides how a number, percentage, amount or change reads in the report:
+95.782; 82,3%; € 14.232.000; -8,5%; +0,3 procentpunt.
+"""
+
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALE = "nl_NL"
+MISSING = "–"
+
+
+def _pattern(decimals: int, signed: bool = False) -> str:
+    body = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return f"+{body};-{body}" if signed else body
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def number(x, decimals: int = 0, signed: bool = False) -> str:
+    """95782 -> '95.782'."""
+    return MISSING if _missing(x) else format_decimal(x, format=_pattern(decimals, signed), locale=LOCALE)
+
+
+def percent(x, decimals: int = 1, signed: bool = False) -> str:
+    """A value on the 0-100 scale: 82.3 -> '82,3%'."""
+    if _missing(x):
+        return MISSING
+    return format_percent(x / 100, format=_pattern(decimals, signed) + "%", locale=LOCALE)
+
+
+def euro(x) -> str:
+    """14232000 -> '€ 14.232.000' (whole euros, as the report states amounts)."""
+    if _missing(x):
+        return MISSING
+    return format_currency(x, "EUR", format="¤ #,##0", currency_digits=False, locale=LOCALE)
+
+
+def value(x, unit: str, qualifier: str | None = None) -> str:
+    """A figure in its unit, with its qualifier ('ruim 5.400')."""
+    text = {
+        "count": number,
+        "percentage": percent,
+        "euro": euro,
+        "kilogram": lambda v: MISSING if _missing(v) else number(v) + " kg",
+    }[unit](x)
+    return f"{qualifier} {text}" if qualifier and text != MISSING else text
+
+
+def change(x, unit: str) -> str:
+    """A realisation or change: relative for counts and amounts, percentage points for percentages."""
+    if _missing(x):
+        return MISSING
+    if unit == "percentage":
+        return number(x, 1, signed=True) + " procentpunt"
+    return percent(x, 1, signed=True)

@@ -1,0 +1,55 @@
+"""Target evaluation: each indicator's realisation against its target, as the report states it.
+
+Realisation is the relative difference from the target's reference value for counts
+and amounts (in %), and the difference in percentage points for percentages. For a
+target "not above previous year" the reference is the previous year's value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .contract import Dataset
+
+COLUMNS = [
+    "indicator", "label", "subject", "theme", "kpi_group", "kpi_order", "unit", "better",
+    "previous", "current", "qualifier", "kind", "reference", "realisation", "met", "published_realisation",
+]
+
+
+def realisation(value, reference, unit) -> pd.Series:
+    """Relative difference in % (counts, amounts) or difference in points (percentages)."""
+    value, reference, unit = (pd.Series(x, dtype=t) for x, t in ((value, float), (reference, float), (unit, object)))
+    relative = (value - reference) / reference * 100
+    return relative.where(unit != "percentage", value - reference)
+
+
+def evaluate(data: Dataset, year: int, region: str) -> pd.DataFrame:
+    """One row per indicator observed in (year or year - 1, region) or with a target there."""
+    obs = data.observations[data.observations["region"] == region]
+    wide = obs.pivot_table(index="indicator", columns="year", values="value", aggfunc="first")
+    qualifier = obs[obs["year"] == year].set_index("indicator")["qualifier"]
+    targets = data.targets[(data.targets["region"] == region) & (data.targets["year"] == year)].set_index("indicator")
+
+    frame = data.indicators.rename(columns={"id": "indicator"}).set_index("indicator")
+    frame["previous"] = wide[year - 1] if year - 1 in wide else np.nan
+    frame["current"] = wide[year] if year in wide else np.nan
+    frame["qualifier"] = qualifier
+    frame["kind"] = targets["kind"]
+    frame["published_realisation"] = targets["published_realisation"]
+    frame = frame[frame[["previous", "current"]].notna().any(axis=1) | frame["kind"].notna()]
+
+    relative = frame["kind"] == "not_above_previous_year"
+    frame["reference"] = targets["value"].reindex(frame.index).where(~relative, frame["previous"])
+    frame["realisation"] = realisation(frame["current"], frame["reference"], frame["unit"]).to_numpy()
+    at_least = frame["current"] >= frame["reference"]
+    at_most = frame["current"] <= frame["reference"]
+    met = at_least.where(frame["kind"] == "at_least", at_most).astype("boolean")
+    frame["met"] = met.mask(frame["reference"].isna() | frame["current"].isna())
+    return frame.reset_index()[COLUMNS]
+
+
+def kpi_rows(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the Veiligheidsbeeld table, in the report's order."""
+    return evaluation[evaluation["kpi_group"].notna()].sort_values("kpi_order")
