@@ -26,12 +26,11 @@ def audit(evaluation: pd.DataFrame, year: int) -> pd.DataFrame:
     change = realisation(rows["current"], rows["previous"], rows["unit"]).to_numpy()
     records = []
     for row, vs_previous in zip(rows.itertuples(), change):
-        text = row.published_realisation
-        decimals = len(text.partition(".")[2])
-        published = float(text)
-        agrees = not math.isnan(row.realisation) and _round_half_up(row.realisation, decimals) == published
+        places = decimals(row.published_realisation)
+        published = float(row.published_realisation)
+        agrees = not math.isnan(row.realisation) and _round_half_up(row.realisation, places) == published
         note = ""
-        if not agrees and not math.isnan(vs_previous) and _round_half_up(vs_previous, decimals) == published:
+        if not agrees and not math.isnan(vs_previous) and _round_half_up(vs_previous, places) == published:
             note = f"Komt overeen met de verandering ten opzichte van {year - 1}, niet met het doel."
         records.append(
             {
@@ -39,18 +38,22 @@ def audit(evaluation: pd.DataFrame, year: int) -> pd.DataFrame:
                 "label": row.label,
                 "unit": row.unit,
                 "computed": row.realisation,
-                "published": published,
-                "published_decimals": decimals,
+                "published": row.published_realisation,
                 "agrees": agrees,
                 "note": note,
             }
         )
     return pd.DataFrame.from_records(
-        records, columns=["indicator", "label", "unit", "computed", "published", "published_decimals", "agrees", "note"]
+        records, columns=["indicator", "label", "unit", "computed", "published", "agrees", "note"]
     )
 
 
-def published_text(row) -> str:
-    """The published figure as the report printed it (unsigned)."""
-    shown = formatting.number(row.published, row.published_decimals)
-    return shown + (" procentpunt" if row.unit == "percentage" else "%")
+def decimals(published: str) -> int:
+    """Precision of a published figure as written in the data ('0.3' -> 1)."""
+    return len(published.partition(".")[2])
+
+
+def published_text(published: str, unit: str) -> str:
+    """The published figure as the report printed it: unsigned, in its own precision."""
+    shown = formatting.number(float(published), decimals(published))
+    return shown + (" procentpunt" if unit == "percentage" else "%")

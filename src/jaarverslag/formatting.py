@@ -14,8 +14,8 @@ LOCALE = "nl_NL"
 MISSING = "–"
 
 
-def _pattern(decimals: int, signed: bool = False) -> str:
-    body = "#,##0" + ("." + "0" * decimals if decimals else "")
+def _pattern(decimals: int, signed: bool = False, suffix: str = "") -> str:
+    body = "#,##0" + ("." + "0" * decimals if decimals else "") + suffix
     return f"+{body};-{body}" if signed else body
 
 
@@ -32,7 +32,7 @@ def percent(x, decimals: int = 1, signed: bool = False) -> str:
     """A value on the 0-100 scale: 82.3 -> '82,3%'."""
     if _missing(x):
         return MISSING
-    return format_percent(x / 100, format=_pattern(decimals, signed) + "%", locale=LOCALE)
+    return format_percent(x / 100, format=_pattern(decimals, signed, "%"), locale=LOCALE)
 
 
 def euro(x) -> str:

@@ -1,0 +1,80 @@
+"""Charts: one seaborn style for every chapter, figures shown with alt text.
+
+Figures are drawn on matplotlib Figure objects (not pyplot) so nothing is shown twice,
+and are displayed as PNG with their alt text both as text/plain (what nbval compares
+and screen readers of plain outputs get) and as image metadata (what the HTML uses).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pandas as pd
+import seaborn as sns
+from IPython.display import display
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from . import formatting
+
+PALETTE = sns.color_palette("colorblind")
+_THEME = {"style": "whitegrid", "context": "notebook", "font_scale": 0.95}
+
+
+def apply_style() -> None:
+    """The single visual style of the report (colour-blind safe palette)."""
+    sns.set_theme(palette=PALETTE, **_THEME)
+
+
+def show(fig: Figure, alt: str) -> None:
+    """Display a figure as PNG with alt text."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    display({"image/png": png, "text/plain": alt}, raw=True, metadata={"image/png": {"alt": alt}})
+
+
+def _dutch_axis(axis) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda x, _: formatting.number(x)))
+
+
+def years_side_by_side(rows: pd.DataFrame, year: int, title: str) -> tuple[Figure, str]:
+    """Previous and current year per indicator, one small panel each (scales differ)."""
+    apply_style()
+    fig = Figure(figsize=(2.4 * len(rows), 3.2), layout="constrained")
+    axes = fig.subplots(1, len(rows), squeeze=False)[0]
+    for ax, row in zip(axes, rows.itertuples()):
+        long = pd.DataFrame({"jaar": [str(year - 1), str(year)], "waarde": [row.previous, row.current]})
+        sns.barplot(long, x="jaar", y="waarde", hue="jaar", palette=PALETTE[:2], legend=False, ax=ax)
+        ax.set(title=row.label.removeprefix("Aantal ").capitalize(), xlabel="", ylabel="")
+        _dutch_axis(ax.yaxis)
+    fig.suptitle(title)
+    parts = [
+        f"{row.label}: {formatting.value(row.previous, row.unit)} in {year - 1} en {formatting.value(row.current, row.unit)} in {year}"
+        for row in rows.itertuples()
+    ]
+    return fig, f"Staafdiagram '{title}'. " + "; ".join(parts) + "."
+
+
+def against_norm(rows: pd.DataFrame, year: int, title: str) -> tuple[Figure, str]:
+    """Percentages of two years as dots, with the norm as a vertical mark per indicator."""
+    apply_style()
+    fig = Figure(figsize=(7.5, 0.8 + 0.6 * len(rows)), layout="constrained")
+    ax = fig.subplots()
+    long = rows.melt(id_vars="label", value_vars=["previous", "current"], var_name="jaar", value_name="waarde")
+    long["jaar"] = long["jaar"].map({"previous": str(year - 1), "current": str(year)})
+    sns.scatterplot(
+        long, x="waarde", y="label", hue="jaar", style="jaar", markers=["o", "D"], palette=PALETTE[:2], s=120, ax=ax
+    )
+    ax.scatter(rows["reference"], rows["label"], marker="|", s=500, linewidths=2.5, color="#222222", label="norm", zorder=3)
+    ax.set(title=title, xlabel="", ylabel="")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: formatting.percent(x, 0)))
+    ax.margins(x=0.1, y=0.2)
+    ax.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    parts = [
+        f"{row.label}: {formatting.percent(row.previous)} in {year - 1}, {formatting.percent(row.current)} in {year}, "
+        f"norm {formatting.percent(row.reference)}"
+        for row in rows.itertuples()
+    ]
+    return fig, f"Puntdiagram '{title}'. " + "; ".join(parts) + "."

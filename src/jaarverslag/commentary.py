@@ -1,0 +1,38 @@
+"""Short Dutch commentary generated from the evaluation, one sentence per indicator."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import formatting
+
+
+def _verb(change: float) -> str:
+    return "steeg" if change > 0 else "daalde"
+
+
+def sentence(row, year: int) -> str:
+    """E.g. 'Het aantal woninginbraken daalde met 8,5% naar 4.028 (2018: 4.400); doel gehaald.'"""
+    subject = row.subject[0].upper() + row.subject[1:]
+    current = formatting.value(row.current, row.unit, row.qualifier if isinstance(row.qualifier, str) else None)
+    if math.isnan(row.previous):
+        text = f"{subject} was {current} in {year}"
+    elif row.current == row.previous:
+        text = f"{subject} bleef gelijk op {current}"
+    else:
+        if row.unit == "percentage":
+            delta = formatting.number(abs(row.current - row.previous), 1) + " procentpunt"
+        else:
+            delta = formatting.percent(abs(row.current - row.previous) / row.previous * 100, 1)
+        previous = formatting.value(row.previous, row.unit)
+        text = f"{subject} {_verb(row.current - row.previous)} met {delta} naar {current} ({year - 1}: {previous})"
+    if not pd.isna(row.met):
+        text += "; doel gehaald" if row.met else "; doel niet gehaald"
+    return text + "."
+
+
+def bullets(rows: pd.DataFrame, year: int) -> str:
+    """A Markdown list of sentences for rows that have a value this year."""
+    return "\n".join(f"- {sentence(row, year)}" for row in rows.itertuples() if not math.isnan(row.current))

@@ -1,0 +1,74 @@
+"""Execute a notebook with papermill and convert it to HTML with nbconvert.
+
+Both outputs are written to temporary files next to their destination and moved into
+place only when both succeeded, so a failure never leaves a half-written file and the
+previous good output stays where it was.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+from .errors import RenderError
+
+TEMPLATES = Path(__file__).parent / "templates"
+REMOVED_TAGS = ("remove-cell", "parameters", "injected-parameters")
+
+
+def outputs(build_dir: Path, year: int, region: str, theme: str) -> tuple[Path, Path]:
+    """Where the executed notebook and its HTML page for one (year, region, theme) go."""
+    build_dir = Path(build_dir)
+    return (
+        build_dir / "notebooks" / str(year) / region / f"{theme}.ipynb",
+        build_dir / "reports" / str(year) / region / f"{theme}.html",
+    )
+
+
+def html_exporter() -> HTMLExporter:
+    """Dutch, code hidden, parameter cells removed, self-contained page."""
+    exporter = HTMLExporter(
+        template_name="jaarverslag",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code="nl",
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS)), enabled=True)
+    return exporter
+
+
+def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: str, title: str) -> tuple[Path, Path]:
+    """Execute notebook for (year, region) on data_dir and publish it as HTML; return both paths."""
+    notebook = Path(notebook)
+    executed, html = outputs(build_dir, year, region, notebook.stem)
+    for path in (executed, html):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_executed = executed.with_name(f".{executed.stem}.{os.getpid()}.tmp.ipynb")
+    tmp_html = html.with_name(f".{html.stem}.{os.getpid()}.tmp.html")
+    parameters = {"year": year, "region": region, "data_dir": str(Path(data_dir).resolve())}
+    try:
+        try:
+            pm.execute_notebook(
+                str(notebook), str(tmp_executed), parameters=parameters, cwd=str(notebook.parent),
+                progress_bar=False, shutdown_kernel="immediate",
+            )
+        except pm.PapermillExecutionError as exc:
+            raise RenderError(
+                f"{notebook} failed for year={year}, region={region} in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+            ) from None
+        executed_nb = nbformat.read(tmp_executed, as_version=4)
+        body, _ = html_exporter().from_notebook_node(executed_nb, resources={"metadata": {"name": title}})
+        tmp_html.write_text(body, encoding="utf-8")
+        os.replace(tmp_executed, executed)
+        os.replace(tmp_html, html)
+    finally:
+        tmp_executed.unlink(missing_ok=True)
+        tmp_html.unlink(missing_ok=True)
+    return executed, html

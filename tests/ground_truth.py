@@ -1,0 +1,58 @@
+"""The seed's Veiligheidsbeeld table (Jaarverslag 2019 Eenheid Rotterdam), typed in
+independently of data/ so tests compare the data and the computations against it.
+
+indicator, 2018, 2019, published "% 2019 realisatie t.o.v. doel", target as printed.
+"""
+
+KPI_2019 = [
+    ("misdrijven-totaal", 91400, 95782, "5", "≤ 2018"),
+    ("woninginbraken", 4400, 4028, "8", "≤ 2018"),
+    ("straatroven", 761, 717, "6", "≤ 2018"),
+    ("overvallen", 225, 223, "1", "≤ 2018"),
+    ("csv-onderzoeken", 95, 101, "2", "95"),
+    ("verdachten-mensenhandel", 44, 48, "85", "26"),
+    ("verdachten-horizontale-fraude", 300, 465, "55", "310"),
+    ("misdrijven-cybercrime", 297, 302, None, None),
+    ("verdachten-cybercrime", 31, 48, "20", "40"),
+    ("reactietijd-spoed", 82.3, 82.3, "0.3", "82,0%"),
+    ("reactietijd-prio2", 79.7, 79.6, "2.6", "77,0%"),
+    ("dna-v", 72.8, 72.1, "2.1", "70,0%"),
+]
+
+# Realisation worked out by hand: relative change vs. the reference for counts (%),
+# difference in percentage points for percentages; and whether the target was met.
+REALISATION_2019 = {
+    "misdrijven-totaal": (4.79, False),  # (95782 - 91400) / 91400
+    "woninginbraken": (-8.45, True),  # (4028 - 4400) / 4400
+    "straatroven": (-5.78, True),
+    "overvallen": (-0.89, True),
+    "csv-onderzoeken": (6.32, True),  # (101 - 95) / 95
+    "verdachten-mensenhandel": (84.62, True),  # (48 - 26) / 26
+    "verdachten-horizontale-fraude": (50.0, True),  # (465 - 310) / 310
+    "verdachten-cybercrime": (20.0, True),
+    "reactietijd-spoed": (0.3, True),  # 82.3 - 82.0
+    "reactietijd-prio2": (2.6, True),
+    "dna-v": (2.1, True),
+}
+
+# Rows whose published realisation does not follow from the figures.
+INCONSISTENT_2019 = {"csv-onderzoeken", "verdachten-horizontale-fraude"}
+
+# Other unit figures the seed's text states (indicator, year, value).
+UNIT_FIGURES = [
+    ("personen-staande-gehouden", 2019, 53569),
+    ("verdachten-aangehouden", 2019, 31310),
+    ("grootschalige-onderzoeken", 2019, 14),
+    ("beslag-crimineel-vermogen", 2019, 14232000),
+    ("slachtofferbeslag", 2019, 140),
+    ("dodelijke-slachtoffers-geweld", 2019, 19),
+    ("aandeel-internetaangiften", 2018, 36),
+    ("aandeel-internetaangiften", 2019, 39),
+    ("ingeleverde-wapens", 2019, 279),
+    ("ingeleverde-vuurwapens", 2019, 74),
+    ("evenementen", 2019, 5400),
+    ("gewonde-medewerkers", 2018, 679),
+    ("gewonde-medewerkers", 2019, 787),
+    ("aspiranten-in-dienst", 2019, 770),
+    ("fenomeenonderzoeken-cybercrime", 2019, 8),
+]

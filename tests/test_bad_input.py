@@ -1,0 +1,156 @@
+"""Bad data or parameters: one clear message, exit code 2, no traceback, build/ untouched."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import BATCH, NOTEBOOKS, edit_csv
+from jaarverslag.cli import main
+
+
+def _set(row, column, value):
+    def change(frame):
+        frame.loc[row, column] = value
+        return frame
+
+    return change
+
+
+def _row_of(frame, **match):
+    mask = True
+    for column, value in match.items():
+        mask = mask & (frame[column] == value)
+    return frame.index[mask][0]
+
+
+CASES = {
+    "missing file": (
+        lambda d: (d / "observations.csv").unlink(),
+        ["observations.csv: file not found"],
+    ),
+    "missing column": (
+        lambda d: edit_csv(d / "observations.csv", lambda f: f.drop(columns="source")),
+        ["observations.csv, column 'source': required column is missing"],
+    ),
+    "unknown region": (
+        lambda d: edit_csv(d / "observations.csv", _set(3, "region", "rotterdam-noord")),
+        ["observations.csv, line 5, column 'region'", "unknown region"],
+    ),
+    "unknown indicator": (
+        lambda d: edit_csv(d / "targets.csv", _set(0, "indicator", "woninginbraak")),
+        ["targets.csv, line 2, column 'indicator'", "'woninginbraak'", "unknown indicator"],
+    ),
+    "duplicate key": (
+        lambda d: edit_csv(d / "observations.csv", lambda f: pd.concat([f, f.iloc[[2]]], ignore_index=True)),
+        ["observations.csv, line", "duplicate key ('indicator', 'region', 'year')"],
+    ),
+    "non-numeric value": (
+        lambda d: edit_csv(d / "observations.csv", _set(1, "value", "veel")),
+        ["observations.csv, line 3, column 'value'", "'veel' is not a number"],
+    ),
+    "non-numeric year": (
+        lambda d: edit_csv(d / "targets.csv", _set(4, "year", "2019a")),
+        ["targets.csv, line 6, column 'year'", "is not a whole number"],
+    ),
+    "negative count": (
+        lambda d: edit_csv(d / "observations.csv", _set(0, "value", "-5")),
+        ["observations.csv, line 2, column 'value'", "a count must not be negative"],
+    ),
+    "thousands separator in a count": (
+        lambda d: edit_csv(d / "observations.csv", _set(1, "value", "95.782")),
+        ["observations.csv, line 3, column 'value'", "whole number"],
+    ),
+    "percentage above 100": (
+        lambda d: edit_csv(d / "observations.csv", lambda f: _set(_row_of(f, indicator="dna-v", year="2019"), "value", "172.1")(f)),
+        ["observations.csv, line", "column 'value'", "a percentage must be between 0 and 100"],
+    ),
+    "unknown theme of an indicator": (
+        lambda d: edit_csv(d / "indicators.csv", _set(2, "theme", "verkeer")),
+        ["indicators.csv, line 4, column 'theme'", "unknown theme"],
+    ),
+    "unknown unit": (
+        lambda d: edit_csv(d / "indicators.csv", _set(0, "unit", "stuks")),
+        ["indicators.csv, line 2, column 'unit'", "'stuks' is not one of the allowed values"],
+    ),
+    "relative target with a value": (
+        lambda d: edit_csv(d / "targets.csv", _set(0, "value", "90000")),
+        ["targets.csv, line 2, column 'value'", "must be empty"],
+    ),
+    "absolute target without a value": (
+        lambda d: edit_csv(d / "targets.csv", _set(4, "value", "")),
+        ["targets.csv, line 6, column 'value'", "a value is required"],
+    ),
+    "unknown goal status": (
+        lambda d: edit_csv(d / "goals.csv", _set(0, "status", "bijna")),
+        ["goals.csv, line 2, column 'status'", "'bijna'"],
+    ),
+}
+
+
+@pytest.fixture
+def build_dir(tmp_path):
+    """A build directory holding an earlier good output that must survive."""
+    earlier = tmp_path / "build" / "reports" / "2019" / "eenheid" / "veiligheidsbeeld.html"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("earlier good output")
+    return tmp_path / "build"
+
+
+def _files(build_dir):
+    return sorted((p.relative_to(build_dir), p.read_bytes()) for p in build_dir.rglob("*") if p.is_file())
+
+
+def _render(data_dir, build_dir, *extra, batch=BATCH):
+    return main(["--data-dir", str(data_dir), "render", "--batch", str(batch), "--notebooks-dir", str(NOTEBOOKS),
+                 "--build-dir", str(build_dir), *extra])
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_data_is_reported_and_nothing_written(case, data_dir, build_dir, capsys):
+    breaks, expected = CASES[case]
+    breaks(data_dir)
+    before = _files(build_dir)
+    assert _render(data_dir, build_dir) == 2
+    err = capsys.readouterr().err
+    for text in expected:
+        assert text in err
+    assert err.startswith("jaarverslag: error: ")
+    assert str(data_dir) in err
+    assert _files(build_dir) == before
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        (["--year", "2030"], "no data for year 2030"),
+        (["--region", "atlantis"], "unknown region 'atlantis'"),
+        (["--theme", "verkeer"], "unknown theme 'verkeer'"),
+    ],
+)
+def test_invalid_parameters(extra, expected, data_dir, build_dir, capsys):
+    before = _files(build_dir)
+    assert _render(data_dir, build_dir, *extra) == 2
+    assert expected in capsys.readouterr().err
+    assert _files(build_dir) == before
+
+
+def test_invalid_batch_file(tmp_path, data_dir, build_dir, capsys):
+    batch = tmp_path / "batch.yaml"
+    batch.write_text("years: [negentien]\nregions: [eenheid]\nthemes: [veiligheidsbeeld]\ncolour: blue\n")
+    assert _render(data_dir, build_dir, batch=batch) == 2
+    err = capsys.readouterr().err
+    assert f"{batch}: years.0: " in err and "colour: Extra inputs are not permitted" in err
+
+
+def test_command_line_shows_no_traceback(data_dir, tmp_path):
+    edit_csv(data_dir / "observations.csv", _set(1, "value", "veel"))
+    result = subprocess.run(
+        [sys.executable, "-m", "jaarverslag.cli", "--data-dir", str(data_dir), "validate"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[0].startswith("jaarverslag: error: ")
+    assert "line 3, column 'value'" in result.stderr

@@ -1,0 +1,28 @@
+"""Dutch formats as the report prints them."""
+
+import math
+
+import pytest
+
+from jaarverslag import formatting
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (lambda: formatting.number(95782), "95.782"),
+        (lambda: formatting.number(1234567.891, 2), "1.234.567,89"),
+        (lambda: formatting.percent(82.3), "82,3%"),
+        (lambda: formatting.percent(-8.4545, signed=True), "-8,5%"),
+        (lambda: formatting.percent(4.79, signed=True), "+4,8%"),
+        (lambda: formatting.euro(14232000), "€ 14.232.000"),
+        (lambda: formatting.value(5400, "count", "ruim"), "ruim 5.400"),
+        (lambda: formatting.value(33000, "kilogram"), "33.000 kg"),
+        (lambda: formatting.value(70, "percentage"), "70,0%"),
+        (lambda: formatting.change(0.3, "percentage"), "+0,3 procentpunt"),
+        (lambda: formatting.change(-8.4545, "count"), "-8,5%"),
+        (lambda: formatting.value(math.nan, "count"), "–"),
+    ],
+)
+def test_dutch_formats(call, expected):
+    assert call() == expected

@@ -1,0 +1,36 @@
+"""Target evaluation on every row of the seed's Veiligheidsbeeld."""
+
+import pytest
+
+from ground_truth import REALISATION_2019
+from jaarverslag.targets import evaluate, kpi_rows
+
+
+@pytest.fixture(scope="module")
+def evaluation(dataset):
+    return evaluate(dataset, 2019, "eenheid").set_index("indicator")
+
+
+@pytest.mark.parametrize("indicator, expected", REALISATION_2019.items())
+def test_realisation_and_met(evaluation, indicator, expected):
+    realisation, met = expected
+    row = evaluation.loc[indicator]
+    assert row["realisation"] == pytest.approx(realisation, abs=0.005)
+    assert bool(row["met"]) is met
+
+
+def test_indicator_without_target_has_no_verdict(evaluation):
+    row = evaluation.loc["misdrijven-cybercrime"]
+    assert row["kind"] != row["kind"]  # NaN: no target
+    assert row["met"] is None or str(row["met"]) == "<NA>"
+
+
+def test_kpi_rows_follow_the_report_order(dataset):
+    rows = kpi_rows(evaluate(dataset, 2019, "eenheid"))
+    assert list(rows["indicator"])[:4] == ["misdrijven-totaal", "woninginbraken", "straatroven", "overvallen"]
+    assert list(rows["indicator"])[-1] == "dna-v"
+    assert len(rows) == 12
+
+
+def test_region_without_data_evaluates_to_nothing(dataset):
+    assert evaluate(dataset, 2019, "rotterdam-zuid").empty
