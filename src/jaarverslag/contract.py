@@ -80,6 +80,14 @@ def _schemas(regions=(), themes=(), indicators=()) -> dict[str, pa.DataFrameSche
                 "name": pa.Column(str),
                 "level": pa.Column(str, pa.Check.isin(LEVELS)),
                 "parent": pa.Column(str, region, nullable=True),
+                "cbs_code": pa.Column(
+                    str,
+                    [
+                        pa.Check.str_matches(r"^GM\d{4}$", error="must be a CBS municipality code such as GM0599"),
+                        pa.Check(lambda s: ~s.duplicated(keep=False), error="CBS code occurs more than once"),
+                    ],
+                    nullable=True,
+                ),
             }
         ),
         "themes": _table(
@@ -170,6 +178,8 @@ def _describe(failures: pd.DataFrame, path: Path, schema: pa.DataFrameSchema) ->
             where = f"line {line}, column '{column}'" if line else f"column '{column}'"
             rule = _rule_text(check, case, schema)
         lines.append(f"{path}, {where}: {rule}")
+    if not lines:
+        lines = [f"{path}: does not match the data contract"]
     shown = lines[:10] + ([f"... and {len(lines) - 10} more"] if len(lines) > 10 else [])
     return "\n".join(shown)
 

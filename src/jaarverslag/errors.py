@@ -15,3 +15,7 @@ class ParameterError(JaarverslagError):
 
 class RenderError(JaarverslagError):
     """Executing or converting a notebook failed; earlier outputs are left in place."""
+
+
+class SourceError(JaarverslagError):
+    """An external source (CBS open data) failed or answered unexpectedly; data is left untouched."""
