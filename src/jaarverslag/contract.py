@@ -48,6 +48,7 @@ class Dataset:
 
     data_dir: Path
     regions: pd.DataFrame
+    sources: pd.DataFrame
     themes: pd.DataFrame
     indicators: pd.DataFrame
     observations: pd.DataFrame
@@ -71,8 +72,9 @@ def _table(columns: dict, unique: list[str] | None = None) -> pa.DataFrameSchema
     return pa.DataFrameSchema(columns, unique=unique, strict=True, coerce=True)
 
 
-def _schemas(regions=(), themes=(), indicators=()) -> dict[str, pa.DataFrameSchema]:
+def _schemas(regions=(), themes=(), indicators=(), sources=()) -> dict[str, pa.DataFrameSchema]:
     region, theme, indicator = _ref(regions, "region"), _ref(themes, "theme"), _ref(indicators, "indicator")
+    source = _ref(sources, "source")
     return {
         "regions": _table(
             {
@@ -88,6 +90,15 @@ def _schemas(regions=(), themes=(), indicators=()) -> dict[str, pa.DataFrameSche
                     ],
                     nullable=True,
                 ),
+            }
+        ),
+        "sources": _table(
+            {
+                "id": pa.Column(str, _SLUG, unique=True),
+                "title": pa.Column(str),
+                "table_id": pa.Column(str, nullable=True),
+                "period": pa.Column(str, nullable=True),
+                "retrieved_at": pa.Column(str, nullable=True),
             }
         ),
         "themes": _table(
@@ -117,7 +128,7 @@ def _schemas(regions=(), themes=(), indicators=()) -> dict[str, pa.DataFrameSche
                 "year": pa.Column(int, _YEAR),
                 "value": pa.Column(float),
                 "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS), nullable=True),
-                "source": pa.Column(str),
+                "source": pa.Column(str, source),
             },
             unique=["indicator", "region", "year"],
         ),
@@ -199,7 +210,7 @@ def _rule_text(check: str, case, schema: pa.DataFrameSchema) -> str:
     return f"{case!r}: {check}"
 
 
-TABLES = ("regions", "themes", "indicators", "observations", "targets", "goals")
+TABLES = ("regions", "sources", "themes", "indicators", "observations", "targets", "goals")
 
 
 def load(data_dir: str | Path = "data") -> Dataset:
@@ -211,7 +222,7 @@ def load(data_dir: str | Path = "data") -> Dataset:
     for name in TABLES:
         frame = raw_regions if name == "regions" else _read(data_dir, name)
         tables[name] = _validate(_schemas(**known)[name], frame, data_dir / f"{name}.csv")
-        if name in ("themes", "indicators"):
+        if name in ("sources", "themes", "indicators"):
             known[name] = tables[name]["id"]
     _check_rules(tables, data_dir)
     return Dataset(data_dir=data_dir, **tables)
