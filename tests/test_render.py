@@ -87,8 +87,8 @@ def test_audit_shows_the_inconsistent_rows(page):
 
 def test_key_figures(page):
     rows = _rows(page.find("table", id="T_kerncijfers"))
-    assert rows["Staande gehouden personen"] == ["–", "53.569"]
-    assert rows["Aandeel aangiften via internet"] == ["36,0%", "39,0%"]
+    assert rows["Staande gehouden personen"] == ["–", "53.569", "–", "geen doel", "–"]
+    assert rows["Aandeel aangiften via internet"] == ["36,0%", "39,0%", "+3,0 procentpunt", "geen doel", "–"]
 
 
 def test_charts_have_alt_text(page):

@@ -57,15 +57,21 @@ def years_side_by_side(rows: pd.DataFrame, year: int, title: str) -> tuple[Figur
     return fig, f"Staafdiagram '{title}'. " + "; ".join(parts) + "."
 
 
-def against_norm(rows: pd.DataFrame, year: int, title: str) -> tuple[Figure, str]:
-    """Percentages of two years as dots, with the norm as a vertical mark per indicator."""
+def against_norm(rows: pd.DataFrame, points: dict[str, str], title: str) -> tuple[Figure, str]:
+    """Percentages as dots (one series per column in points), the norm as a vertical mark.
+
+    rows needs `label`, `reference` (the norm) and the columns named in points, whose
+    values are the legend labels (e.g. {"previous": "2018", "current": "2019"}).
+    """
     apply_style()
     fig = Figure(figsize=(7.5, 0.8 + 0.6 * len(rows)), layout="constrained")
     ax = fig.subplots()
-    long = rows.melt(id_vars="label", value_vars=["previous", "current"], var_name="jaar", value_name="waarde")
-    long["jaar"] = long["jaar"].map({"previous": str(year - 1), "current": str(year)})
+    long = rows.melt(id_vars="label", value_vars=list(points), var_name="reeks", value_name="waarde").dropna()
+    long["reeks"] = long["reeks"].map(points)
+    markers = ["o", "D", "s"][: len(points)]
     sns.scatterplot(
-        long, x="waarde", y="label", hue="jaar", style="jaar", markers=["o", "D"], palette=PALETTE[:2], s=120, ax=ax
+        long, x="waarde", y="label", hue="reeks", style="reeks", hue_order=list(points.values()),
+        style_order=list(points.values()), markers=markers, palette=PALETTE[: len(points)], s=120, ax=ax,
     )
     ax.scatter(rows["reference"], rows["label"], marker="|", s=500, linewidths=2.5, color="#222222", label="norm", zorder=3)
     ax.set(title=title, xlabel="", ylabel="")
@@ -73,8 +79,36 @@ def against_norm(rows: pd.DataFrame, year: int, title: str) -> tuple[Figure, str
     ax.margins(x=0.1, y=0.2)
     ax.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     parts = [
-        f"{row.label}: {formatting.percent(row.previous)} in {year - 1}, {formatting.percent(row.current)} in {year}, "
-        f"norm {formatting.percent(row.reference)}"
+        row.label + ": " + ", ".join(
+            f"{formatting.percent(getattr(row, column))} ({legend})" for column, legend in points.items()
+            if not pd.isna(getattr(row, column))
+        ) + f", norm {formatting.percent(row.reference)}"
         for row in rows.itertuples()
     ]
     return fig, f"Puntdiagram '{title}'. " + "; ".join(parts) + "."
+
+
+STATUS_COLOURS = {"gerealiseerd": PALETTE[2], "deels": PALETTE[1], "niet": PALETTE[3], "onbekend": PALETTE[7]}
+
+
+def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title: str) -> tuple[Figure, str]:
+    """Number of goals per status for each ambition (or theme), as grouped bars."""
+    apply_style()
+    groups = list(dict.fromkeys(goals[by]))
+    fig = Figure(figsize=(7.5, 1.0 + 0.55 * len(groups) * 1.6), layout="constrained")
+    ax = fig.subplots()
+    present = [s for s in STATUS_COLOURS if (goals["status"] == s).any()]
+    sns.countplot(
+        goals, y=by, hue="status", order=groups, hue_order=present,
+        palette=[STATUS_COLOURS[s] for s in present], ax=ax,
+    )
+    ax.set(title=title, xlabel="aantal doelen", ylabel="")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles, [labels[s] for s in present], title="", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    counts = goals.groupby(by, sort=False)["status"].value_counts()
+    parts = [
+        f"{group}: " + ", ".join(f"{counts[group][s]} {labels[s].lower()}" for s in present if s in counts[group])
+        for group in groups
+    ]
+    return fig, f"Staafdiagram '{title}'. " + "; ".join(parts) + "."

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from . import __version__, contract
-from .errors import JaarverslagError, RenderError
+from .batch import Job, Settings, run, summary
+from .errors import JaarverslagError, ParameterError
 from .params import check_batch, load_batch
 
 
@@ -27,25 +29,16 @@ def _render(args) -> int:
     filters = {"years": args.year, "regions": args.region, "themes": args.theme}
     batch = batch.model_copy(update={key: value for key, value in filters.items() if value})
     check_batch(batch, data, args.notebooks_dir)
+    if args.jobs < 1:
+        raise ParameterError(f"--jobs must be at least 1, not {args.jobs}")
 
-    labels = data.themes.set_index("id")["label"]
-    jobs = [(y, r, t) for y in batch.years for r in batch.regions for t in batch.themes]
-    failures = []
-    from .render import render  # papermill/nbconvert load slowly; only when rendering
-
-    for number, (year, region, theme) in enumerate(jobs, 1):
-        started = time.perf_counter()
-        title = f"{labels.get(theme, theme)} {year} – {data.region_name(region)}"
-        try:
-            _, html = render(args.notebooks_dir / f"{theme}.ipynb", args.build_dir, args.data_dir, year, region, title)
-        except RenderError as exc:
-            failures.append(str(exc))
-            print(f"[{number}/{len(jobs)}] {year} {region} {theme}: FAILED", flush=True)
-            continue
-        print(f"[{number}/{len(jobs)}] {year} {region} {theme}: {html} ({time.perf_counter() - started:.1f} s)", flush=True)
-    for failure in failures:
-        print(f"jaarverslag: error: {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    jobs = [Job(y, r, t) for y in batch.years for r in batch.regions for t in batch.themes]
+    region_names = dict(zip(data.regions["id"], data.regions["name"]))
+    settings = Settings(args.notebooks_dir, args.data_dir, args.build_dir, region_names)
+    started = time.perf_counter()
+    results = run(jobs, settings, args.jobs, args.executor, args.scheduler, args.force)
+    print(summary(results, time.perf_counter() - started))
+    return 1 if any(r.status == "failed" for r in results) else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -64,7 +57,9 @@ def parser() -> argparse.ArgumentParser:
         "render",
         help="execute the notebooks with papermill and write HTML reports to the build directory",
         description="Execute every theme notebook for every (year, region) of the batch matrix and convert it to HTML. "
-        "Data and parameters are validated first; nothing is written when they are invalid.",
+        "Data and parameters are validated first; nothing is written when they are invalid. Only jobs whose "
+        "notebook, parameters, region data or library code changed are executed (see build/manifest.json); "
+        "a failed notebook keeps its previous output and makes the exit code 1.",
     )
     render.add_argument("--batch", type=Path, default=Path("params/batch.yaml"), help="batch matrix (default: params/batch.yaml)")
     render.add_argument("--year", type=int, action="append", help="render only this year (repeatable)")
@@ -72,6 +67,13 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("--theme", action="append", help="render only this theme notebook, e.g. veiligheidsbeeld (repeatable)")
     render.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
     render.add_argument("--build-dir", type=Path, default=Path("build"), help="output directory (default: build)")
+    render.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                        help="notebooks executed at once (default: number of cores)")
+    render.add_argument("--force", action="store_true", help="re-render even when nothing changed")
+    render.add_argument("--executor", choices=("local", "dask"), default="local",
+                        help="local process pool (default) or a dask.distributed cluster")
+    render.add_argument("--scheduler", metavar="ADDRESS",
+                        help="address of an existing Dask scheduler (with --executor dask); default: a local cluster")
     render.set_defaults(func=_render)
     return main
 

@@ -44,8 +44,11 @@ def html_exporter() -> HTMLExporter:
     return exporter
 
 
-def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: str, title: str) -> tuple[Path, Path]:
-    """Execute notebook for (year, region) on data_dir and publish it as HTML; return both paths."""
+def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: str, region_name: str) -> tuple[Path, Path]:
+    """Execute notebook for (year, region) on data_dir and publish it as HTML; return both paths.
+
+    The page title is the notebook's metadata title (the chapter name) with year and region.
+    """
     notebook = Path(notebook)
     executed, html = outputs(build_dir, year, region, notebook.stem)
     for path in (executed, html):
@@ -64,7 +67,8 @@ def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: s
                 f"{notebook} failed for year={year}, region={region} in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
             ) from None
         executed_nb = nbformat.read(tmp_executed, as_version=4)
-        body, _ = html_exporter().from_notebook_node(executed_nb, resources={"metadata": {"name": title}})
+        executed_nb.metadata["title"] = f"{executed_nb.metadata.get('title', notebook.stem)} {year} – {region_name}"
+        body, _ = html_exporter().from_notebook_node(executed_nb)
         tmp_html.write_text(body, encoding="utf-8")
         os.replace(tmp_executed, executed)
         os.replace(tmp_html, html)

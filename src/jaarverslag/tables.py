@@ -11,11 +11,23 @@ from IPython.display import HTML
 
 from . import formatting
 from .audit import published_text
+from .targets import realisation
 
 MET = {True: "✔ gehaald", False: "✘ niet gehaald"}
 _GOOD = "color: #14532d; background-color: #dcfce7; font-weight: 600"
+_PARTLY = "color: #713f12; background-color: #fef3c7; font-weight: 600"
 _BAD = "color: #7f1d1d; background-color: #fee2e2; font-weight: 600"
-_STATUS_STYLE = {MET[True]: _GOOD, MET[False]: _BAD, "✔ klopt": _GOOD, "✘ wijkt af": _BAD}
+_UNKNOWN = "color: #262626; background-color: #e5e5e5; font-weight: 600"
+BADGES = {
+    "gerealiseerd": "✔ Gerealiseerd",
+    "deels": "◐ Deels gerealiseerd",
+    "niet": "✘ Niet gerealiseerd",
+    "onbekend": "? Onbekend",
+}
+_STATUS_STYLE = {
+    MET[True]: _GOOD, MET[False]: _BAD, "✔ klopt": _GOOD, "✘ wijkt af": _BAD,
+    BADGES["gerealiseerd"]: _GOOD, BADGES["deels"]: _PARTLY, BADGES["niet"]: _BAD, BADGES["onbekend"]: _UNKNOWN,
+}
 _TABLE_STYLE = [
     {"selector": "", "props": "border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 1em 0"},
     {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: 600; padding: 0.3em 0"},
@@ -61,7 +73,7 @@ def kpi_table(kpi: pd.DataFrame, year: int, region_name: str) -> HTML:
             str(year): [formatting.value(v, u, q) for v, u, q in zip(kpi["current"], kpi["unit"], kpi["qualifier"].fillna(""))],
             "Realisatie t.o.v. doel": [formatting.change(v, u) for v, u in zip(kpi["realisation"], kpi["unit"])],
             f"Doel {year}": [target_text(row, year) for row in kpi.itertuples()],
-            "Doel gehaald": [MET.get(m, formatting.MISSING) if not pd.isna(m) else formatting.MISSING for m in kpi["met"]],
+            "Doel gehaald": [_met(m) for m in kpi["met"]],
             "Gepubliceerd": [_published(row) for row in kpi.itertuples()],
         }
     ).set_index(["Onderwerp", "Indicator"])
@@ -88,13 +100,54 @@ def audit_table(audited: pd.DataFrame, region_name: str) -> HTML:
     return styled(frame, "audit", f"Controle gepubliceerde realisatiecijfers, {region_name}")
 
 
-def key_figures_table(rows: pd.DataFrame, year: int, region_name: str) -> HTML:
-    """Other figures of the year, with the previous year where it exists."""
+def _met(met) -> str:
+    return formatting.MISSING if pd.isna(met) else MET[bool(met)]
+
+
+def figures_table(rows: pd.DataFrame, year: int, caption: str, table_id: str) -> HTML:
+    """Figures of the year with the previous year, the change between them and any target."""
+    change = realisation(rows["current"], rows["previous"], rows["unit"])
     frame = pd.DataFrame(
         {
-            "Kerncijfer": rows["label"],
+            "Kerncijfer": rows["label"].to_numpy(),
             str(year - 1): [formatting.value(v, u) for v, u in zip(rows["previous"], rows["unit"])],
             str(year): [formatting.value(v, u, q) for v, u, q in zip(rows["current"], rows["unit"], rows["qualifier"].fillna(""))],
+            "Verandering": [formatting.change(v, u) for v, u in zip(change, rows["unit"])],
+            f"Doel {year}": [target_text(row, year) for row in rows.itertuples()],
+            "Doel gehaald": [_met(m) for m in rows["met"]],
         }
     ).set_index("Kerncijfer")
-    return styled(frame, "kerncijfers", f"Kerncijfers {region_name}, {year}")
+    return styled(frame, table_id, caption)
+
+
+def goals_table(goals: pd.DataFrame, caption: str, table_id: str) -> HTML:
+    """Goals per ambition: target, result, recorded status and the status the numbers give."""
+    frame = pd.DataFrame(
+        {
+            "Ambitie": [f"{c}. {a}" for c, a in zip(goals["ambition_code"], goals["ambition"])],
+            "Doel": goals["label"].to_numpy(),
+            "Onderwerp": goals["topic"].to_numpy(),
+            "Streefwaarde": [_goal_target(row) for row in goals.itertuples()],
+            "Resultaat": [_goal_value(v, u) for v, u in zip(goals["result_value"], goals["unit"])],
+            "Status": [BADGES[s] for s in goals["status"]],
+            "Volgens de cijfers": [BADGES.get(s, formatting.MISSING) for s in goals["derived_status"]],
+        }
+    ).set_index(["Ambitie", "Doel"])
+    return styled(frame, table_id, caption)
+
+
+def status_table(counts: pd.DataFrame, caption: str, table_id: str) -> HTML:
+    """Counts of goals per status, one row per theme or ambition, with a total."""
+    frame = counts.rename(columns=lambda s: BADGES[s]).assign(Totaal=counts.sum(axis=1))
+    frame.loc["Totaal"] = frame.sum()
+    return styled(frame.map(lambda n: formatting.number(n)), table_id, caption)
+
+
+def _goal_value(value, unit) -> str:
+    return formatting.MISSING if pd.isna(value) or pd.isna(unit) else formatting.value(value, unit)
+
+
+def _goal_target(row) -> str:
+    if pd.isna(row.target_kind):
+        return formatting.MISSING
+    return ("≥ " if row.target_kind == "at_least" else "≤ ") + formatting.value(row.target_value, row.unit)

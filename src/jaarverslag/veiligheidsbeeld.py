@@ -1,83 +1,66 @@
-"""The Regionaal Veiligheidsbeeld chapter: what its notebook shows, computed once here."""
+"""The Regionaal Veiligheidsbeeld chapter: the KPI table, its commentary, charts and audit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from . import charts, commentary, contract, tables
+from . import charts, commentary, tables
 from .audit import audit
-from .params import check_run
-from .targets import evaluate, kpi_rows
+from .chapter import Chapter
+from .targets import kpi_rows
 
 HIGH_IMPACT_GROUP = "Misdrijven / High impact crime"
 
 
-@dataclass
-class Veiligheidsbeeld:
-    data: contract.Dataset
-    year: int
-    region: str
-    evaluation: pd.DataFrame
-
+class Veiligheidsbeeld(Chapter):
     @classmethod
     def build(cls, data_dir, year: int, region: str) -> "Veiligheidsbeeld":
-        data = contract.load(data_dir)
-        check_run(data, year, region)
-        return cls(data, year, region, evaluate(data, year, region))
-
-    @property
-    def region_name(self) -> str:
-        return self.data.region_name(self.region)
+        return super().build(data_dir, year, region, themes=("veiligheidsbeeld",))
 
     @property
     def kpi(self) -> pd.DataFrame:
         return kpi_rows(self.evaluation)
 
-    def _no_data(self, what: str) -> Markdown:
-        return Markdown(f"*Geen gegevens beschikbaar voor {what} van {self.region_name} in {self.year}.*")
-
-    def title(self) -> Markdown:
-        return Markdown(f"# Regionaal Veiligheidsbeeld {self.year}\n\n**{self.region_name}**")
-
     def kpi_table(self) -> HTML | Markdown:
         if self.kpi.empty:
-            return self._no_data("het veiligheidsbeeld")
+            return self.no_data("het veiligheidsbeeld")
         return tables.kpi_table(self.kpi, self.year, self.region_name)
 
     def summary(self) -> Markdown:
         """How many targets were met, in one line."""
         met = self.kpi["met"].dropna()
         if met.empty:
-            return self._no_data("de doelen")
+            return self.no_data("de doelen")
         return Markdown(f"**{int(met.sum())} van {len(met)} doelen gehaald** in {self.year}.")
 
     def commentary(self) -> Markdown:
         text = commentary.bullets(self.kpi, self.year)
-        return Markdown(text) if text else self._no_data("de toelichting")
+        return Markdown(text) if text else self.no_data("de toelichting")
 
     def key_figures(self) -> HTML | Markdown:
+        """The chapter's figures outside the KPI table."""
         rows = self.evaluation[
             self.evaluation["kpi_group"].isna() & (self.evaluation["theme"] == "veiligheidsbeeld") & self.evaluation["current"].notna()
         ]
         if rows.empty:
-            return self._no_data("de kerncijfers")
-        return tables.key_figures_table(rows, self.year, self.region_name)
+            return self.no_data("de kerncijfers")
+        return tables.figures_table(rows, self.year, f"Kerncijfers {self.region_name}, {self.year}", "kerncijfers")
 
     def high_impact_chart(self) -> None:
-        rows = self.kpi[(self.kpi["kpi_group"] == HIGH_IMPACT_GROUP)].dropna(subset=["previous", "current"])
+        rows = self.kpi[self.kpi["kpi_group"] == HIGH_IMPACT_GROUP].dropna(subset=["previous", "current"])
         if rows.empty:
-            return display(self._no_data("de high impact crimes"))
+            return display(self.no_data("de high impact crimes"))
         charts.show(*charts.years_side_by_side(rows, self.year, f"High impact crime, {self.year - 1} en {self.year}"))
 
     def norm_chart(self) -> None:
-        rows = self.kpi[(self.kpi["unit"] == "percentage")].dropna(subset=["previous", "current", "reference"])
+        rows = self.kpi[self.kpi["unit"] == "percentage"].dropna(subset=["previous", "current", "reference"])
         if rows.empty:
-            return display(self._no_data("de normen"))
-        charts.show(*charts.against_norm(rows, self.year, f"Percentages ten opzichte van de norm, {self.year}"))
+            return display(self.no_data("de normen"))
+        points = {"previous": str(self.year - 1), "current": str(self.year)}
+        charts.show(*charts.against_norm(rows, points, f"Percentages ten opzichte van de norm, {self.year}"))
 
     def audit(self) -> HTML | Markdown:
         audited = audit(self.evaluation, self.year)
@@ -89,4 +72,3 @@ class Veiligheidsbeeld:
             + (f"{len(wrong)} wijken af: {', '.join(wrong['label'])}." if len(wrong) else "geen enkel cijfer wijkt af.")
         )
         return HTML(f"<p><strong>{escape(verdict)}</strong></p>" + tables.audit_table(audited, self.region_name).data)
-

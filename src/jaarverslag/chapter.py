@@ -1,0 +1,137 @@
+"""A report chapter for (year, region): what a theme notebook shows, computed here once.
+
+Every method returns something a notebook cell displays (or displays it itself, for
+charts). Where the data has nothing for this region and year, the chapter says so in
+Dutch instead of failing, so every notebook runs for every (year, region).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from . import charts, contract, tables
+from .goals import STATUS_LABELS, goals_for, status_counts, summary_sentence
+from .errors import ParameterError
+from .params import check_run
+from .targets import evaluate
+
+
+@dataclass
+class Chapter:
+    data: contract.Dataset
+    year: int
+    region: str
+    themes: tuple[str, ...]
+    title_text: str
+    evaluation: pd.DataFrame
+    goals: pd.DataFrame
+
+    @classmethod
+    def build(cls, data_dir, year: int, region: str, themes=("veiligheidsbeeld",), title: str | None = None):
+        """Load and validate the data, check the parameters and evaluate this chapter's themes."""
+        data = contract.load(data_dir)
+        check_run(data, year, region)
+        themes = tuple(themes)
+        unknown = sorted(set(themes) - set(data.themes["id"]))
+        if unknown:
+            raise ParameterError(f"unknown theme(s) {unknown}; see {data.data_dir / 'themes.csv'}")
+        labels = data.themes.set_index("id")["label"]
+        return cls(
+            data, year, region, themes, title or labels[themes[0]],
+            evaluate(data, year, region), goals_for(data, year, region, list(themes)),
+        )
+
+    # -- helpers -------------------------------------------------------------------
+
+    @property
+    def region_name(self) -> str:
+        return self.data.region_name(self.region)
+
+    def theme_label(self, theme: str) -> str:
+        return self.data.themes.set_index("id").at[theme, "label"]
+
+    def _theme(self, theme: str | None) -> str:
+        if theme is None:
+            if len(self.themes) != 1:
+                raise ParameterError(f"this chapter has several themes {self.themes}: name one")
+            return self.themes[0]
+        return theme
+
+    def no_data(self, what: str) -> Markdown:
+        return Markdown(f"*Geen gegevens beschikbaar voor {what} van {self.region_name} in {self.year}.*")
+
+    # -- content ---------------------------------------------------------------------
+
+    def title(self) -> Markdown:
+        return Markdown(f"# {self.title_text} {self.year}\n\n**{self.region_name}**")
+
+    def narrative(self, theme: str | None = None) -> Markdown:
+        """The chapter's text from data/narratives/<year>/<region>/<theme>.md."""
+        theme = self._theme(theme)
+        path = Path(self.data.data_dir) / "narratives" / str(self.year) / self.region / f"{theme}.md"
+        if not path.is_file():
+            return Markdown(f"*Geen toelichting beschikbaar voor {self.theme_label(theme)} van {self.region_name} in {self.year}.*")
+        return Markdown(path.read_text(encoding="utf-8"))
+
+    def figures(self, theme: str | None = None) -> HTML | Markdown:
+        """The theme's headline figures with the change against the previous year."""
+        theme = self._theme(theme)
+        rows = self.evaluation[(self.evaluation["theme"] == theme) & self.evaluation["current"].notna()]
+        rows = rows.sort_values("kpi_order", na_position="last", kind="stable")
+        if rows.empty:
+            return self.no_data(f"de kerncijfers van {self.theme_label(theme)}")
+        caption = f"Kerncijfers {self.theme_label(theme)}, {self.region_name}, {self.year}"
+        return tables.figures_table(rows, self.year, caption, f"figures-{theme}")
+
+    def _goals(self, theme: str | None) -> pd.DataFrame:
+        return self.goals[self.goals["theme"] == self._theme(theme)]
+
+    def goal_summary(self, theme: str | None = None) -> Markdown:
+        goals = self._goals(theme)
+        if goals.empty:
+            return self.no_data(f"de doelen van {self.theme_label(self._theme(theme))}")
+        return Markdown(f"**{summary_sentence(goals)}**")
+
+    def goals_table(self, theme: str | None = None) -> HTML | Markdown:
+        theme = self._theme(theme)
+        goals = self._goals(theme)
+        if goals.empty:
+            return self.no_data(f"de doelen van {self.theme_label(theme)}")
+        caption = f"Doelen en resultaten {self.theme_label(theme)}, {self.region_name}, {self.year}"
+        return tables.goals_table(goals, caption, f"goals-{theme}")
+
+    def status_chart(self, theme: str | None = None) -> None:
+        theme = self._theme(theme)
+        goals = self._goals(theme)
+        if goals.empty:
+            return display(self.no_data(f"de doelen van {self.theme_label(theme)}"))
+        goals = goals.assign(ambitie=[f"{c}. {a}" for c, a in zip(goals["ambition_code"], goals["ambition"])])
+        title = f"Status van de doelen per ambitie, {self.theme_label(theme)}"
+        charts.show(*charts.status_per_group(goals, "ambitie", STATUS_LABELS, title))
+
+    def result_chart(self, theme: str | None = None) -> None:
+        """Result against target for the theme's quantified percentage goals, if any."""
+        theme = self._theme(theme)
+        goals = self._goals(theme)
+        rows = goals[(goals["unit"] == "percentage") & goals["target_value"].notna() & goals["result_value"].notna()]
+        if rows.empty:
+            return display(Markdown("*Dit thema heeft geen in procenten gemeten doelen met een resultaat.*"))
+        rows = rows.assign(reference=rows["target_value"])
+        title = f"Resultaat ten opzichte van de streefwaarde, {self.theme_label(theme)}"
+        charts.show(*charts.against_norm(rows, {"result_value": "resultaat"}, title))
+
+    def status_overview(self) -> HTML | Markdown:
+        """Goals per status for every theme of the year (the appendix at a glance)."""
+        goals = goals_for(self.data, self.year, self.region, list(self.data.themes["id"]))
+        if goals.empty:
+            return self.no_data("de doelen")
+        labels = self.data.themes.set_index("id")["label"]
+        counts = status_counts(goals.assign(thema=goals["theme"].map(labels)), by="thema")
+        counts = counts.reindex([labels[t] for t in dict.fromkeys(goals["theme"])])
+        caption = f"Status van de doelen per thema, {self.region_name}, {self.year}"
+        summary = f"<p><strong>{summary_sentence(goals)}</strong></p>"
+        return HTML(summary + tables.status_table(counts, caption, "status-overview").data)

@@ -1,0 +1,173 @@
+"""The batch engine: incremental, isolated failures, locked, interruption-safe, Dask."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import BATCH, NOTEBOOKS, edit_csv
+from jaarverslag import batch
+from jaarverslag.cli import main
+
+
+@pytest.fixture
+def project(tmp_path, data_dir):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks)
+    return {"data": data_dir, "notebooks": notebooks, "build": tmp_path / "build"}
+
+
+def render(project, *extra):
+    args = ["--data-dir", str(project["data"]), "render", "--batch", str(BATCH), "--notebooks-dir",
+            str(project["notebooks"]), "--build-dir", str(project["build"]), "--jobs", "2", *extra]
+    return main(args)
+
+
+def manifest(project):
+    return json.loads((project["build"] / "manifest.json").read_text())["jobs"]
+
+
+def statuses(project):
+    return {name: entry["status"] for name, entry in manifest(project).items()}
+
+
+SMALL = ["--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid", "--theme", "cter"]
+
+
+def test_second_run_skips_everything_without_a_kernel(project, monkeypatch, capsys):
+    assert render(project, *SMALL) == 0
+    assert set(statuses(project).values()) == {"executed"}
+    entry = manifest(project)["2019/eenheid/cter"]
+    assert set(entry["hashes"]) == {"notebook", "data", "library"}
+    assert entry["parameters"] == {"year": 2019, "region": "eenheid"} and entry["duration"] > 0
+    capsys.readouterr()
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr("papermill.execute_notebook", no_kernel)
+    assert render(project, *SMALL) == 0
+    assert set(statuses(project).values()) == {"skipped"}
+    assert "skipped        2" in capsys.readouterr().out
+
+
+def _executed_after(project, change):
+    assert render(project, *SMALL) == 0
+    change()
+    assert render(project, *SMALL) == 0
+    return sorted(name for name, status in statuses(project).items() if status == "executed")
+
+
+def test_changed_notebook_reruns_its_jobs(project):
+    def change():
+        path = project["notebooks"] / "cter.ipynb"
+        path.write_text(path.read_text().replace("### Kerncijfers", "### Cijfers").replace("## Kerncijfers", "## Cijfers"))
+
+    assert _executed_after(project, change) == ["2019/eenheid/cter", "2019/rotterdam-zuid/cter"]
+
+
+def test_changed_region_data_reruns_only_that_region(project):
+    def change():
+        edit_csv(project["data"] / "observations.csv",
+                 lambda f: f.assign(value=f["value"].where(~((f["indicator"] == "evenementen")), "5500")))
+
+    assert _executed_after(project, change) == ["2019/eenheid/cter"]
+
+
+def test_changed_shared_table_reruns_everything(project):
+    def change():
+        edit_csv(project["data"] / "indicators.csv", lambda f: f.assign(label=f["label"].str.replace("Cybervrijwilligers", "Cyber-vrijwilligers")))
+
+    assert _executed_after(project, change) == ["2019/eenheid/cter", "2019/rotterdam-zuid/cter"]
+
+
+def test_changed_library_reruns_everything(project, monkeypatch):
+    assert _executed_after(project, lambda: monkeypatch.setattr(batch, "library_digest", lambda: "changed")) == [
+        "2019/eenheid/cter", "2019/rotterdam-zuid/cter"]
+
+
+def test_library_digest_follows_the_code(tmp_path, monkeypatch):
+    package = tmp_path / "jaarverslag"
+    shutil.copytree(batch.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(batch, "PACKAGE", package)
+    before = batch.library_digest()
+    (package / "formatting.py").write_text((package / "formatting.py").read_text() + "\n# changed\n")
+    assert batch.library_digest() != before
+
+
+def test_changed_parameters_are_new_jobs(project):
+    assert render(project, *SMALL) == 0
+    assert render(project, "--year", "2018", "--region", "eenheid", "--theme", "cter") == 0
+    assert statuses(project)["2018/eenheid/cter"] == "executed"
+
+
+def test_filters_select_the_jobs(project):
+    assert render(project, "--year", "2019", "--region", "rotterdam-zuid", "--theme", "cter", "--theme", "cybercrime") == 0
+    assert sorted(manifest(project)) == ["2019/rotterdam-zuid/cter", "2019/rotterdam-zuid/cybercrime"]
+
+
+def test_failing_notebook_is_isolated_and_keeps_its_output(project, capsys):
+    assert render(project, *SMALL, "--theme", "cybercrime") == 0
+    html = project["build"] / "reports" / "2019" / "eenheid" / "cter.html"
+    earlier = html.read_bytes()
+    path = project["notebooks"] / "cter.ipynb"
+    path.write_text(path.read_text().replace("ch.goal_summary()", "ch.goal_summary() + 1"))
+    capsys.readouterr()
+
+    assert render(project, *SMALL, "--theme", "cybercrime") == 1
+
+    out = capsys.readouterr().out
+    status = statuses(project)
+    assert status["2019/eenheid/cter"] == "failed" and status["2019/eenheid/cybercrime"] == "skipped"
+    assert "failed         2" in out and "TypeError" in out and "in cell" in out
+    assert html.read_bytes() == earlier
+    assert not list(project["build"].rglob("*.tmp*"))
+
+
+def test_a_second_run_on_the_same_build_is_refused(project, capsys):
+    with batch.build_lock(project["build"]):
+        assert render(project, *SMALL) == 2
+    err = capsys.readouterr().err
+    assert "is in use by another jaarverslag run" in err and f"pid {os.getpid()}" in err
+
+
+def test_killed_run_leaves_no_partial_output_and_next_run_completes(project):
+    args = [sys.executable, "-m", "jaarverslag.cli", "--data-dir", str(project["data"]), "render", "--batch", str(BATCH),
+            "--notebooks-dir", str(project["notebooks"]), "--build-dir", str(project["build"]), "--jobs", "1",
+            "--year", "2019", "--region", "eenheid", "--theme", "cter", "--theme", "cybercrime", "--theme", "ondermijning"]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    manifest_path = project["build"] / "manifest.json"
+    deadline = time.monotonic() + 120
+    while not (manifest_path.exists() and manifest(project)):
+        assert time.monotonic() < deadline and process.poll() is None, "first job never finished"
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the run and its kernel, mid-way through the next notebook
+    process.wait()
+
+    done = set(manifest(project))
+    assert 1 <= len(done) < 3
+    for path in (project["build"] / "reports").rglob("*.html"):
+        assert path.read_text().rstrip().endswith("</html>")
+    for path in (project["build"] / "notebooks").rglob("*.ipynb"):
+        json.loads(path.read_text())
+
+    assert subprocess.run(args, capture_output=True, check=False).returncode == 0
+    assert sorted(s for n, s in statuses(project).items() if n in done) == ["skipped"] * len(done)
+    assert len(manifest(project)) == 3
+    assert not list(project["build"].rglob(".*.tmp.*"))
+
+
+def test_dask_executor_produces_the_same_outputs_as_local(project, tmp_path):
+    local = dict(project, build=tmp_path / "local")
+    dask = dict(project, build=tmp_path / "dask")
+    assert render(local, *SMALL) == 0
+    assert render(dask, *SMALL, "--executor", "dask") == 0
+    for html in sorted((local["build"] / "reports").rglob("*.html")):
+        twin = dask["build"] / html.relative_to(local["build"])
+        assert twin.read_bytes() == html.read_bytes()
+    assert set(statuses(dask).values()) == {"executed"}
