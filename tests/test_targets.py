@@ -32,5 +32,5 @@ def test_kpi_rows_follow_the_report_order(dataset):
     assert len(rows) == 12
 
 
-def test_region_without_data_evaluates_to_nothing(dataset):
-    assert evaluate(dataset, 2019, "rotterdam-zuid").empty
+def test_year_without_data_evaluates_to_nothing(dataset):
+    assert evaluate(dataset, 2016, "rotterdam-zuid").empty

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, contract
+from . import __version__, contract, demo
 from .batch import Job, Settings, run, summary
 from .errors import JaarverslagError, ParameterError
 from .params import check_batch, load_batch
@@ -41,6 +41,14 @@ def _render(args) -> int:
     return 1 if any(r.status == "failed" for r in results) else 0
 
 
+def _demo(args) -> int:
+    data = contract.load(args.data_dir)
+    written = contract.write_tables(args.data_dir, demo.generate(data, args.seed))
+    counts = {name: int((getattr(written, name)["source"] == demo.SOURCE).sum()) for name in ("observations", "targets", "goals")}
+    print(f"{args.data_dir}: demo rows (seed {args.seed}): " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="jaarverslag",
@@ -52,6 +60,16 @@ def parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check every data table against the contract and exit")
     validate.set_defaults(func=_validate)
+
+    demo_ = commands.add_parser(
+        "demo",
+        help="(re)generate the labelled demo data for the districts",
+        description="Replace every row with source 'demo' by freshly generated district data: counts split so the "
+        "districts add up exactly to the unit, percentages spread around the unit's value, targets and goal "
+        "results derived. Deterministic for a given seed; real rows are never changed.",
+    )
+    demo_.add_argument("--seed", type=int, default=2019, help="random seed (default: 2019)")
+    demo_.set_defaults(func=_demo)
 
     render = commands.add_parser(
         "render",

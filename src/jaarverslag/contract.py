@@ -8,7 +8,9 @@ rules for analysts.
 
 from __future__ import annotations
 
-import re
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,6 +142,7 @@ def _schemas(regions=(), themes=(), indicators=(), sources=()) -> dict[str, pa.D
                 "kind": pa.Column(str, pa.Check.isin(TARGET_KINDS)),
                 "value": pa.Column(float, nullable=True),
                 "published_realisation": pa.Column(str, _PUBLISHED, nullable=True),
+                "source": pa.Column(str, source),
             },
             unique=["indicator", "region", "year"],
         ),
@@ -158,6 +161,7 @@ def _schemas(regions=(), themes=(), indicators=(), sources=()) -> dict[str, pa.D
                 "result_value": pa.Column(float, nullable=True),
                 "unit": pa.Column(str, pa.Check.isin(UNITS), nullable=True),
                 "status": pa.Column(str, pa.Check.isin(STATUSES)),
+                "source": pa.Column(str, source),
             },
             unique=["year", "region", "goal_id"],
         ),
@@ -266,3 +270,24 @@ def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
     check("goals", goals, quantified, {"target_value": pa.Column(float), "unit": pa.Column(str)})
     if problems:
         raise DataContractError("\n".join(problems))
+
+
+def write_tables(data_dir: str | Path, tables: dict[str, pd.DataFrame]) -> Dataset:
+    """Replace some tables of data_dir, but only once the result passes the contract.
+
+    The new tables are written into a scratch copy of data_dir and validated there; only
+    then is each file moved into place, so invalid output never reaches data/.
+    """
+    data_dir = Path(data_dir)
+    with tempfile.TemporaryDirectory(prefix=".jaarverslag-", dir=data_dir.parent) as scratch:
+        staged = Path(scratch) / data_dir.name
+        shutil.copytree(data_dir, staged)
+        for name, frame in tables.items():
+            frame.to_csv(staged / f"{name}.csv", index=False, float_format="%.10g")
+        try:
+            load(staged)
+        except DataContractError as exc:
+            raise DataContractError(str(exc).replace(str(staged), f"{data_dir} (as it would be written)")) from None
+        for name in tables:
+            os.replace(staged / f"{name}.csv", data_dir / f"{name}.csv")
+    return load(data_dir)

@@ -1,0 +1,126 @@
+"""Benchmark of the batch engine against a naive loop and against the kernel floor.
+
+Measured in one run on the same matrix (years x every region x every notebook), in a
+scratch copy of data/ and notebooks/:
+
+  (a) naive: a sequential loop calling papermill (and nbconvert) once per notebook
+  (b) the engine from cold, default --jobs
+  (c) the engine again, nothing changed (must start no kernel)
+  (d) the engine after changing one region's data (must execute only that region)
+  (e) the floor: a bare kernel start plus the notebooks' imports, per notebook
+
+Usage: .venv/bin/python benchmarks/batch.py [--years 2018 2019] [--jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill as pm
+from jupyter_client.manager import start_new_kernel
+
+from jaarverslag import contract
+from jaarverslag.batch import Job, Settings, run
+from jaarverslag.render import html_exporter
+
+ROOT = Path(__file__).resolve().parents[1]
+IMPORTS = "import jaarverslag.chapter, jaarverslag.veiligheidsbeeld, seaborn, pandas"
+
+
+def naive(jobs: list[Job], settings: Settings) -> float:
+    """What a first script does: papermill then nbconvert, one notebook after another."""
+    started = time.perf_counter()
+    for job in jobs:
+        out = settings.build_dir / "naive" / f"{job.year}-{job.region}-{job.theme}.ipynb"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        pm.execute_notebook(
+            str(settings.notebooks_dir / f"{job.theme}.ipynb"), str(out), progress_bar=False,
+            parameters={"year": job.year, "region": job.region, "data_dir": str(settings.data_dir)},
+            cwd=str(settings.notebooks_dir),
+        )
+        body, _ = html_exporter().from_notebook_node(nbformat.read(out, as_version=4))
+        out.with_suffix(".html").write_text(body, encoding="utf-8")
+    return time.perf_counter() - started
+
+
+def floor_per_notebook(samples: int = 5) -> float:
+    """Kernel start, the notebooks' imports and shutdown: the least one notebook costs."""
+    started = time.perf_counter()
+    for _ in range(samples):
+        manager, client = start_new_kernel(kernel_name="python3")
+        client.execute_interactive(IMPORTS, timeout=120)
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return (time.perf_counter() - started) / samples
+
+
+def change_region_data(data_dir: Path, region: str, year: int) -> None:
+    """One more event in one region's data: only that region's notebooks may re-run."""
+    path = data_dir / "observations.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    key = (frame["indicator"] == "evenementen") & (frame["region"] == region) & (frame["year"] == str(year))
+    if key.any():
+        frame.loc[key, "value"] = (frame.loc[key, "value"].astype(float) + 1).astype(int).astype(str)
+    else:
+        frame.loc[len(frame)] = {"indicator": "evenementen", "region": region, "year": str(year), "value": "1",
+                                 "qualifier": "", "source": "jaarverslag-2019"}
+    frame.to_csv(path, index=False)
+
+
+def engine(jobs: list[Job], settings: Settings, workers: int) -> tuple[float, dict[str, int]]:
+    started = time.perf_counter()
+    results = run(jobs, settings, workers, progress=False)
+    counts = {s: sum(r.status == s for r in results) for s in ("executed", "skipped", "failed")}
+    return time.perf_counter() - started, counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--years", type=int, nargs="+", default=[2018, 2019])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="jaarverslag-bench-"))
+    shutil.copytree(ROOT / "data", scratch / "data")
+    shutil.copytree(ROOT / "notebooks", scratch / "notebooks")
+    data = contract.load(scratch / "data")
+    regions = list(data.regions.loc[data.regions["level"].isin(["eenheid", "district"]), "id"])
+    themes = sorted(p.stem for p in (scratch / "notebooks").glob("*.ipynb"))
+    jobs = [Job(y, r, t) for y in args.years for r in regions for t in themes]
+    settings = Settings(scratch / "notebooks", scratch / "data", scratch / "build", dict(zip(data.regions["id"], data.regions["name"])))
+    print(f"matrix: {len(args.years)} years x {len(regions)} regions x {len(themes)} notebooks = {len(jobs)} jobs; "
+          f"{args.jobs} workers on {os.cpu_count()} cores")
+
+    e = floor_per_notebook()
+    print(f"(e) floor: {e:.2f} s per notebook (kernel start + imports + shutdown)", flush=True)
+    a = naive(jobs, settings)
+    print(f"(a) naive sequential papermill loop: {a:.1f} s", flush=True)
+    b, counts_b = engine(jobs, settings, args.jobs)
+    print(f"(b) engine, cold: {b:.1f} s {counts_b}", flush=True)
+    c, counts_c = engine(jobs, settings, args.jobs)
+    print(f"(c) engine, nothing changed: {c:.2f} s {counts_c}", flush=True)
+
+    changed = regions[-1]
+    change_region_data(scratch / "data", changed, args.years[-1])
+    d, counts_d = engine(jobs, settings, args.jobs)
+    expected_d = sum(j.region == changed for j in jobs)
+    print(f"(d) engine after changing {changed}'s data: {d:.1f} s {counts_d} (expected {expected_d} executed)", flush=True)
+
+    floor_b = e * len(jobs) / min(args.jobs, os.cpu_count() or 1)
+    print("\nratios (targets on 2 cores):")
+    print(f"  (a)/(b)             = {a / b:6.2f}   target >= 2.0")
+    print(f"  (b)/(c)             = {b / c:6.1f}   target >= 50; kernels started in (c): {counts_c['executed']}")
+    print(f"  (d) executed        = {counts_d['executed']:6d}   target == {expected_d} (only {changed})")
+    print(f"  (b)/floor           = {b / floor_b:6.2f}   target <= 1.3 (floor = {e:.2f} s x {len(jobs)} / cores)")
+    shutil.rmtree(scratch)
+
+
+if __name__ == "__main__":
+    main()

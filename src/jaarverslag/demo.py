@@ -1,0 +1,123 @@
+"""Deterministic demo data for the districts, so the per-district batch runs end to end.
+
+The source only has figures for the unit as a whole. This generator splits every unit
+count (and amount) over the districts so that the districts add up exactly to the
+unit's real figure, gives percentages a plausible spread around the unit's value, and
+derives district targets and goal results. Every generated row has source `demo`, and
+every page that shows one says so. Same seed, same data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .contract import Dataset
+from .goals import derived_status
+
+SOURCE = "demo"
+SOURCE_TITLE = "Demodata: gegenereerd voor de districten, geen echte cijfers"
+# Relative size of the districts, used as the expected share of each count.
+SHARES = {
+    "rotterdam-stad": 0.24,
+    "rotterdam-zuid": 0.18,
+    "rijnmond-noord": 0.13,
+    "rijnmond-oost": 0.13,
+    "rijnmond-zuid-west": 0.14,
+    "zuid-holland-zuid": 0.18,
+}
+PERCENT_SPREAD = 2.5  # standard deviation, in points, of a district around the unit
+UNQUANTIFIED_STATUS = {"gerealiseerd": 0.5, "deels": 0.3, "niet": 0.1, "onbekend": 0.1}
+
+
+def districts(data: Dataset) -> list[str]:
+    unit = data.regions.loc[data.regions["level"] == "eenheid", "id"].iloc[0]
+    return list(data.regions.loc[(data.regions["level"] == "district") & (data.regions["parent"] == unit), "id"])
+
+
+def _weights(names: list[str], rng: np.random.Generator) -> np.ndarray:
+    """One indicator's district shares: near the districts' sizes, stable across years."""
+    return rng.dirichlet([SHARES.get(n, 1 / len(names)) * 200 for n in names])
+
+
+def _split(total: float, names: list[str], weights: np.ndarray, rng: np.random.Generator) -> dict[str, int]:
+    """Whole numbers that add up exactly to total."""
+    return dict(zip(names, rng.multinomial(int(round(total)), weights).tolist()))
+
+
+def _spread(value: float, rng: np.random.Generator) -> float:
+    return float(np.clip(round(value + rng.normal(0, PERCENT_SPREAD), 1), 0, 100))
+
+
+def observations(data: Dataset, rng: np.random.Generator) -> pd.DataFrame:
+    """District observations for every unit observation (counts add up, percentages spread)."""
+    names = districts(data)
+    unit_of = data.indicators.set_index("id")["unit"]
+    unit_rows = data.observations[data.observations["region"] == "eenheid"].sort_values(["indicator", "year"])
+    weights = {indicator: _weights(names, rng) for indicator in unit_rows["indicator"].unique()}
+    rows = []
+    for obs in unit_rows.itertuples():
+        if unit_of[obs.indicator] == "percentage":
+            values = {n: _spread(obs.value, rng) for n in names}
+        else:
+            values = _split(obs.value, names, weights[obs.indicator], rng)
+        rows += [(obs.indicator, n, obs.year, v) for n, v in values.items()]
+    frame = pd.DataFrame(rows, columns=["indicator", "region", "year", "value"])
+    return frame.assign(qualifier=pd.NA, source=SOURCE)
+
+
+def targets(data: Dataset, generated: pd.DataFrame) -> pd.DataFrame:
+    """District targets of the same kind as the unit's: counts pro rata, norms unchanged."""
+    unit_of = data.indicators.set_index("id")["unit"]
+    unit_targets = data.targets[data.targets["region"] == "eenheid"]
+    share = generated.merge(
+        data.observations[data.observations["region"] == "eenheid"][["indicator", "year", "value"]],
+        on=["indicator", "year"], suffixes=("", "_unit"),
+    )
+    share = share.assign(share=share["value"] / share["value_unit"]).set_index(["indicator", "year", "region"])["share"]
+    rows = []
+    for target in unit_targets.itertuples():
+        for region in districts(data):
+            value = target.value
+            if pd.notna(value) and unit_of[target.indicator] != "percentage":
+                value = float(round(value * share.get((target.indicator, target.year, region), 1 / 6)))
+            rows.append((target.indicator, region, target.year, target.kind, value))
+    frame = pd.DataFrame(rows, columns=["indicator", "region", "year", "kind", "value"])
+    return frame.assign(published_realisation=pd.NA, source=SOURCE)
+
+
+def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataFrame:
+    """The unit's goals for every district and year, with demo results and statuses."""
+    template = data.goals[data.goals["region"] == "eenheid"]
+    template = template[template["year"] == template["year"].max()]
+    frames = []
+    for year in years:
+        for region in districts(data):
+            frame = template.assign(year=year, region=region, source=SOURCE).reset_index(drop=True)
+            quantified = frame["target_value"].notna() & frame["unit"].notna()
+            result = [
+                (_spread(t * rng.uniform(0.8, 1.15), rng) if u == "percentage" else float(round(t * rng.uniform(0.5, 1.4))))
+                for t, u in zip(frame["target_value"], frame["unit"])
+            ]
+            frame["result_value"] = frame["result_value"].where(~quantified, pd.Series(result))
+            statuses = rng.choice(list(UNQUANTIFIED_STATUS), size=len(frame), p=list(UNQUANTIFIED_STATUS.values()))
+            frame["status"] = derived_status(frame).fillna(pd.Series(statuses, index=frame.index))
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def generate(data: Dataset, seed: int = 2019) -> dict[str, pd.DataFrame]:
+    """The data tables with the demo rows replaced by freshly generated ones."""
+    rng = np.random.default_rng(seed)
+    real = {name: getattr(data, name) for name in ("observations", "targets", "goals")}
+    real = {name: frame[frame["source"] != SOURCE] for name, frame in real.items()}
+    obs = observations(data, rng)
+    years = sorted(obs["year"].unique().tolist())
+    sources = data.sources[data.sources["id"] != SOURCE]
+    demo_source = pd.DataFrame([{"id": SOURCE, "title": SOURCE_TITLE, "table_id": pd.NA, "period": pd.NA, "retrieved_at": pd.NA}])
+    return {
+        "sources": pd.concat([sources, demo_source], ignore_index=True),
+        "observations": pd.concat([real["observations"], obs], ignore_index=True),
+        "targets": pd.concat([real["targets"], targets(data, obs)], ignore_index=True),
+        "goals": pd.concat([real["goals"], goals(data, years, rng)], ignore_index=True),
+    }

@@ -1,0 +1,79 @@
+"""Demo data: deterministic, districts add up to the unit, real data untouched, always labelled."""
+
+import pandas as pd
+import pytest
+
+from conftest import DATA
+from jaarverslag import contract, demo
+from jaarverslag.cli import main
+
+ADDITIVE = ("count", "euro", "kilogram")
+
+
+def _regional(dataset, name):
+    return getattr(dataset, name)
+
+
+def test_shipped_demo_data_is_what_the_generator_makes(data_dir):
+    before = {p.name: p.read_bytes() for p in data_dir.glob("*.csv")}
+    assert main(["--data-dir", str(data_dir), "demo"]) == 0
+    after = {p.name: p.read_bytes() for p in data_dir.glob("*.csv")}
+    assert after == before, "data/ is not the output of `jaarverslag demo` (run it and commit)"
+
+
+def test_districts_add_up_to_the_unit_for_every_additive_indicator(dataset):
+    obs = dataset.observations.merge(dataset.indicators[["id", "unit"]], left_on="indicator", right_on="id")
+    obs = obs[obs["unit"].isin(ADDITIVE)]
+    unit = obs[obs["region"] == "eenheid"].set_index(["indicator", "year"])["value"]
+    districts = obs[obs["region"].isin(demo.districts(dataset))].groupby(["indicator", "year"])["value"].sum()
+    assert len(unit) > 20
+    pd.testing.assert_series_equal(districts.sort_index(), unit.sort_index(), check_names=False)
+
+
+def test_every_district_has_both_years_and_every_generated_row_is_labelled(dataset):
+    for name in ("observations", "targets", "goals"):
+        frame = _regional(dataset, name)
+        districts = frame[frame["region"] != "eenheid"]
+        assert (districts["source"] == demo.SOURCE).all(), name
+        assert (frame.loc[frame["region"] == "eenheid", "source"] != demo.SOURCE).all(), name
+    obs = dataset.observations
+    for region in demo.districts(dataset):
+        assert {2018, 2019} <= set(obs.loc[obs["region"] == region, "year"])
+    goals = dataset.goals
+    assert {2018, 2019} <= set(goals.loc[goals["region"] != "eenheid", "year"])
+
+
+def test_percentages_stay_plausible(dataset):
+    obs = dataset.observations.merge(dataset.indicators[["id", "unit"]], left_on="indicator", right_on="id")
+    pct = obs[(obs["unit"] == "percentage") & (obs["source"] == demo.SOURCE)]
+    unit = obs[(obs["unit"] == "percentage") & (obs["region"] == "eenheid")].set_index(["indicator", "year"])["value"]
+    assert pct["value"].between(0, 100).all()
+    gap = (pct.set_index(["indicator", "year"])["value"] - unit.reindex(pct.set_index(["indicator", "year"]).index)).abs()
+    assert gap.max() <= 12
+
+
+def test_real_data_is_unchanged_by_the_generator(dataset):
+    generated = demo.generate(dataset, seed=7)
+    for name in ("observations", "targets", "goals"):
+        real = getattr(dataset, name)
+        real = real[real["source"] != demo.SOURCE].reset_index(drop=True)
+        kept = generated[name][generated[name]["source"] != demo.SOURCE].reset_index(drop=True)
+        pd.testing.assert_frame_equal(kept, real, check_dtype=False)
+
+
+def test_other_seed_other_data_same_totals(dataset):
+    a, b = demo.generate(dataset, seed=1), demo.generate(dataset, seed=2)
+    assert not a["observations"].equals(b["observations"])
+    demo_rows = lambda f: f[f["source"] == demo.SOURCE].groupby(["indicator", "year"])["value"].sum()  # noqa: E731
+    additive = dataset.indicators.loc[dataset.indicators["unit"].isin(ADDITIVE), "id"]
+    pd.testing.assert_series_equal(demo_rows(a["observations"]).loc[additive.tolist()],
+                                   demo_rows(b["observations"]).loc[additive.tolist()])
+
+
+def test_invalid_generated_data_never_reaches_data_dir(data_dir, monkeypatch):
+    before = (data_dir / "observations.csv").read_bytes()
+    original = demo.observations
+    monkeypatch.setattr(demo, "observations", lambda d, rng: original(d, rng).assign(value=-1.0))
+    with pytest.raises(contract.DataContractError, match="as it would be written"):
+        contract.write_tables(data_dir, demo.generate(contract.load(data_dir)))
+    assert (data_dir / "observations.csv").read_bytes() == before
