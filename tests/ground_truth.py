@@ -56,3 +56,31 @@ UNIT_FIGURES = [
     ("aspiranten-in-dienst", 2019, 770),
     ("fenomeenonderzoeken-cybercrime", 2019, 8),
 ]
+
+# Goal rows of the seed's appendix per (theme, ambition), counted in its tables.
+GOALS_PER_AMBITION = {
+    ("politie-voor-iedereen", "A"): 1, ("politie-voor-iedereen", "B"): 3, ("politie-voor-iedereen", "C"): 2,
+    ("politie-voor-iedereen", "D"): 1,
+    ("cter", "B"): 6, ("cter", "C"): 4,
+    ("ondermijning", "A"): 3, ("ondermijning", "B"): 4, ("ondermijning", "D"): 4,
+    ("cybercrime", "B"): 4, ("cybercrime", "C"): 6,
+    ("burger-centraal", "A"): 6, ("burger-centraal", "B"): 6, ("burger-centraal", "C"): 4,
+    ("openbare-orde", "A"): 2, ("openbare-orde", "B"): 3, ("openbare-orde", "C"): 4,
+    ("inzetbaarheid", "A"): 10, ("inzetbaarheid", "B"): 6, ("inzetbaarheid", "C"): 4,
+    ("ontwikkelagenda-opsporing", "A"): 7, ("ontwikkelagenda-opsporing", "B"): 7,
+    ("ontwikkelagenda-ggp", "A"): 9,
+}
+
+# Goals with numbers in the seed: (goal id, kind, target, result, status the seed implies).
+QUANTIFIED_GOALS = [
+    ("piv-b-2", "at_least", 20, 10, "niet"),  # exit interviews: 20 planned, 10 held
+    ("piv-c-1", "at_least", 20, 12, "niet"),  # inflow with a migration background, %
+    ("bcsv-a-4", "at_least", 65, 63, "niet"),  # satisfaction with the last contact, %
+    ("bcsv-a-5", "at_least", 82, 82.3, "gerealiseerd"),  # prio 1 within 15 minutes, %
+    ("bcsv-c-3", "at_least", 80, 69, "niet"),  # HALT referrals within 7 days, %
+    ("inz-b-1", "at_most", 6.7, 6.5, "gerealiseerd"),  # absence rate, %
+    ("inz-b-3", "at_least", 90, 66.4, "niet"),  # FVT fitness test, %
+    ("inz-b-5", "at_least", 100, 93.4, "niet"),  # RTGP certification, %
+    ("inz-c-1", "at_most", 26890, 29751, "niet"),  # working-time violations vs 2017
+    ("ond-b-3", "at_least", 4, 5, "gerealiseerd"),  # learning files
+]

@@ -138,7 +138,7 @@ def test_invalid_parameters(extra, expected, data_dir, build_dir, capsys):
 
 def test_invalid_batch_file(tmp_path, data_dir, build_dir, capsys):
     batch = tmp_path / "batch.yaml"
-    batch.write_text("years: [negentien]\nregions: [eenheid]\nthemes: [veiligheidsbeeld]\ncolour: blue\n")
+    batch.write_text("years: [negentien]\nregions: [eenheid]\nparts: [{title: A, themes: [veiligheidsbeeld]}]\ncolour: blue\n")
     assert _render(data_dir, build_dir, batch=batch) == 2
     err = capsys.readouterr().err
     assert f"{batch}: years.0: " in err and "colour: Extra inputs are not permitted" in err

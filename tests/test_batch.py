@@ -74,7 +74,7 @@ def test_changed_notebook_reruns_its_jobs(project):
 def test_changed_region_data_reruns_only_that_region(project):
     def change():
         edit_csv(project["data"] / "observations.csv",
-                 lambda f: f.assign(value=f["value"].where(~((f["indicator"] == "evenementen")), "5500")))
+                 lambda f: f.assign(value=f["value"].where(~((f["indicator"] == "evenementen") & (f["region"] == "eenheid")), "5500")))
 
     assert _executed_after(project, change) == ["2019/eenheid/cter"]
 

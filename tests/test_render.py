@@ -27,19 +27,30 @@ EXPECTED_ROWS = {
 }
 
 
+THEMES = ["veiligheidsbeeld", "politie-voor-iedereen", "cter", "ondermijning", "cybercrime", "burger-centraal",
+          "openbare-orde", "inzetbaarheid", "ontwikkelagendas"]
+
+
 @pytest.fixture(scope="module")
 def build(tmp_path_factory):
+    """Every chapter for (2019, eenheid); two for a district (demo data); one for 2018 (no goals)."""
     build_dir = tmp_path_factory.mktemp("render") / "build"
-    code = main(["--data-dir", str(DATA), "render", "--batch", str(BATCH), "--notebooks-dir", str(NOTEBOOKS),
-                 "--build-dir", str(build_dir), "--year", "2019", "--region", "eenheid"])
-    assert code == 0
+    common = ["--data-dir", str(DATA), "render", "--batch", str(BATCH), "--notebooks-dir", str(NOTEBOOKS),
+              "--build-dir", str(build_dir)]
+    assert main([*common, "--year", "2019", "--region", "eenheid"]) == 0
+    assert main([*common, "--year", "2019", "--region", "rotterdam-zuid", "--theme", "veiligheidsbeeld", "--theme", "cter"]) == 0
+    assert main([*common, "--year", "2018", "--region", "eenheid", "--theme", "cter"]) == 0
     return build_dir
+
+
+def _page(build, year, region, theme):
+    html = build / "reports" / str(year) / region / f"{theme}.html"
+    return BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
 
 
 @pytest.fixture(scope="module")
 def page(build):
-    html = build / "reports" / "2019" / "eenheid" / "veiligheidsbeeld.html"
-    return BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    return _page(build, 2019, "eenheid", "veiligheidsbeeld")
 
 
 def _rows(table):
@@ -111,11 +122,68 @@ def test_failing_notebook_keeps_earlier_output(tmp_path, build, capsys):
     earlier = (build_copy / "reports" / "2019" / "eenheid" / "veiligheidsbeeld.html").read_bytes()
 
     code = main(["--data-dir", str(DATA), "render", "--batch", str(BATCH), "--notebooks-dir", str(notebooks),
-                 "--build-dir", str(build_copy)])
+                 "--build-dir", str(build_copy), "--year", "2019", "--region", "eenheid", "--theme", "veiligheidsbeeld"])
 
     assert code == 1
-    err = capsys.readouterr().err
-    assert "veiligheidsbeeld.ipynb failed for year=2019, region=eenheid in cell" in err
-    assert "ZeroDivisionError" in err
+    out = capsys.readouterr().out
+    assert "veiligheidsbeeld.ipynb failed for year=2019, region=eenheid in cell" in out
+    assert "ZeroDivisionError" in out
     assert (build_copy / "reports" / "2019" / "eenheid" / "veiligheidsbeeld.html").read_bytes() == earlier
     assert not list(build_copy.rglob("*.tmp*"))
+
+
+def _text(soup):
+    return soup.get_text(" ", strip=True)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_chapter_renders_in_dutch_with_alt_text(build, theme):
+    soup = _page(build, 2019, "eenheid", theme)
+    assert soup.html["lang"] == "nl"
+    assert soup.title.get_text().endswith("2019 – Eenheid Rotterdam")
+    assert all(img.get("alt", "").strip() for img in soup.find_all("img"))
+    assert "Traceback" not in _text(soup) and "Error" not in _text(soup)
+
+
+@pytest.mark.parametrize(
+    "theme, summary",
+    [
+        ("inzetbaarheid", "9 van 20 doelen gerealiseerd (6 deels, 3 niet, 2 onbekend)."),
+        ("politie-voor-iedereen", "3 van 7 doelen gerealiseerd (4 niet)."),
+        ("cybercrime", "5 van 10 doelen gerealiseerd (3 deels, 2 niet)."),
+    ],
+)
+def test_status_summary_per_theme(build, theme, summary):
+    assert summary in _text(_page(build, 2019, "eenheid", theme))
+
+
+def test_goal_table_shows_target_result_and_status_as_text(build):
+    rows = _rows(_page(build, 2019, "eenheid", "inzetbaarheid").find("table", id="T_goals-inzetbaarheid"))
+    assert rows["IBT-plichtigen met behaalde FVT-toets"] == ["Fit@NP", "≥ 90,0%", "66,4%", "✘ Niet gerealiseerd", "✘ Niet gerealiseerd"]
+    assert rows["Ziekteverzuimpercentage"][1:4] == ["≤ 6,7%", "6,5%", "✔ Gerealiseerd"]
+    rows = _rows(_page(build, 2019, "eenheid", "politie-voor-iedereen").find("table", id="T_goals-politie-voor-iedereen"))
+    assert rows["Exitinterviews met vertrekkende medewerkers"][1:4] == ["≥ 20", "10", "✘ Niet gerealiseerd"]
+
+
+def test_ontwikkelagendas_show_both_agendas(build):
+    soup = _page(build, 2019, "eenheid", "ontwikkelagendas")
+    assert soup.find("table", id="T_goals-ontwikkelagenda-opsporing") and soup.find("table", id="T_goals-ontwikkelagenda-ggp")
+    assert "Gebiedsgebonden politiezorg (GGP)" in _text(soup)
+
+
+def test_status_overview_across_themes(page):
+    rows = _rows(page.find("table", id="T_status-overview"))
+    assert rows["Bedrijfsvoering: Inzetbaarheid"] == ["9", "6", "3", "2", "20"]
+    assert rows["Totaal"][-1] == "106"
+
+
+def test_missing_parts_say_so_instead_of_failing(build):
+    text = _text(_page(build, 2018, "eenheid", "cter"))
+    assert "Geen gegevens beschikbaar voor de doelen van Contraterrorisme" in text
+
+
+def test_demo_notice_on_district_pages_only(build):
+    for theme in ("veiligheidsbeeld", "cter"):
+        assert "Demodata — geen echte cijfers." in _text(_page(build, 2019, "rotterdam-zuid", theme))
+    for theme in THEMES:
+        assert "Demodata" not in _text(_page(build, 2019, "eenheid", theme))

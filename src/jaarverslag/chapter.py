@@ -15,17 +15,10 @@ from IPython.display import HTML, Markdown, display
 
 from . import charts, contract, tables
 from .goals import STATUS_LABELS, goals_for, status_counts, summary_sentence
-from .demo import SOURCE as DEMO_SOURCE
+from .demo import DEMO_NOTICE, shows_demo_data
 from .errors import ParameterError
 from .params import check_run
 from .targets import evaluate
-
-
-DEMO_NOTICE = "Demodata — geen echte cijfers."
-DEMO_EXPLANATION = (
-    "De cijfers van deze regio zijn gegenereerd om de rapportage per district te kunnen maken; "
-    "ze zijn niet gemeten. Alleen de cijfers van de eenheid als geheel komen uit het jaarverslag."
-)
 
 
 @dataclass
@@ -74,18 +67,9 @@ class Chapter:
 
     # -- content ---------------------------------------------------------------------
 
-    @property
-    def shows_demo_data(self) -> bool:
-        """Whether any figure this chapter can show for (year, region) is generated demo data."""
-        years = [self.year - 1, self.year]
-        return any(
-            ((t["region"] == self.region) & t["year"].isin(years) & (t["source"] == DEMO_SOURCE)).any()
-            for t in (self.data.observations, self.data.targets, self.data.goals)
-        )
-
     def title(self) -> Markdown:
         """Chapter heading; on pages with demo figures, a notice no reader can miss."""
-        notice = f"\n\n> **{DEMO_NOTICE}** {DEMO_EXPLANATION}" if self.shows_demo_data else ""
+        notice = f"\n\n> {DEMO_NOTICE}" if shows_demo_data(self.data, self.year, self.region) else ""
         return Markdown(f"# {self.title_text} {self.year}\n\n**{self.region_name}**{notice}")
 
     def narrative(self, theme: str | None = None) -> Markdown:

@@ -25,9 +25,7 @@ def _validate(args) -> int:
 
 def _render(args) -> int:
     data = contract.load(args.data_dir)
-    batch = load_batch(args.batch)
-    filters = {"years": args.year, "regions": args.region, "themes": args.theme}
-    batch = batch.model_copy(update={key: value for key, value in filters.items() if value})
+    batch = load_batch(args.batch).select(args.year, args.region, args.theme)
     check_batch(batch, data, args.notebooks_dir)
     if args.jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, not {args.jobs}")
@@ -39,6 +37,20 @@ def _render(args) -> int:
     results = run(jobs, settings, args.jobs, args.executor, args.scheduler, args.force)
     print(summary(results, time.perf_counter() - started))
     return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def _publish(args) -> int:
+    data = contract.load(args.data_dir)
+    batch = load_batch(args.batch).select(args.year, args.region)
+    check_batch(batch, data, args.notebooks_dir)
+    from .publish import publish  # nbconvert loads slowly; only when publishing
+
+    reports = publish(batch, data, args.build_dir, pdf=not args.no_pdf)
+    for report in reports:
+        gaps = f" (without {', '.join(report.missing)})" if report.missing else ""
+        print(f"{report.year} {report.region}: {report.html}" + (f", {report.pdf}" if report.pdf else "") + gaps)
+    print(f"index: {args.build_dir / 'site' / 'index.html'} ({len(reports)} reports)")
+    return 0
 
 
 def _demo(args) -> int:
@@ -60,6 +72,21 @@ def parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check every data table against the contract and exit")
     validate.set_defaults(func=_validate)
+
+    publish = commands.add_parser(
+        "publish",
+        help="assemble the rendered chapters into one HTML report and PDF per (year, region), plus an index",
+        description="Assemble the executed notebooks in build/ (from `render`) into one self-contained HTML report "
+        "per year and region, print each to PDF with Debian's chromium, and write build/site/index.html. "
+        "Nothing is executed again.",
+    )
+    publish.add_argument("--batch", type=Path, default=Path("params/batch.yaml"), help="batch matrix (default: params/batch.yaml)")
+    publish.add_argument("--year", type=int, action="append", help="publish only this year (repeatable)")
+    publish.add_argument("--region", action="append", help="publish only this region id (repeatable)")
+    publish.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
+    publish.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory (default: build)")
+    publish.add_argument("--no-pdf", action="store_true", help="skip the PDFs (no chromium needed)")
+    publish.set_defaults(func=_publish)
 
     demo_ = commands.add_parser(
         "demo",

@@ -17,6 +17,11 @@ from .goals import derived_status
 
 SOURCE = "demo"
 SOURCE_TITLE = "Demodata: gegenereerd voor de districten, geen echte cijfers"
+DEMO_NOTICE = (
+    "**Demodata — geen echte cijfers.** De cijfers van deze regio zijn gegenereerd om de rapportage per "
+    "district te kunnen maken; ze zijn niet gemeten. Alleen de cijfers van de eenheid als geheel komen uit "
+    "het jaarverslag."
+)
 # Relative size of the districts, used as the expected share of each count.
 SHARES = {
     "rotterdam-stad": 0.24,
@@ -28,6 +33,15 @@ SHARES = {
 }
 PERCENT_SPREAD = 2.5  # standard deviation, in points, of a district around the unit
 UNQUANTIFIED_STATUS = {"gerealiseerd": 0.5, "deels": 0.3, "niet": 0.1, "onbekend": 0.1}
+
+
+def shows_demo_data(data: Dataset, year: int, region: str) -> bool:
+    """Whether a report for (year, region) can show a demo figure (this or the previous year)."""
+    years = [year - 1, year]
+    return any(
+        ((t["region"] == region) & t["year"].isin(years) & (t["source"] == SOURCE)).any()
+        for t in (data.observations, data.targets, data.goals)
+    )
 
 
 def districts(data: Dataset) -> list[str]:
@@ -86,6 +100,13 @@ def targets(data: Dataset, generated: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(published_realisation=pd.NA, source=SOURCE)
 
 
+def _demo_result(target: float, unit: str, rng: np.random.Generator) -> float:
+    """A result near the target: sometimes met, sometimes not."""
+    if unit == "percentage":
+        return _spread(target * rng.uniform(0.8, 1.15), rng)
+    return float(round(target * rng.uniform(0.5, 1.4)))
+
+
 def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataFrame:
     """The unit's goals for every district and year, with demo results and statuses."""
     template = data.goals[data.goals["region"] == "eenheid"]
@@ -96,28 +117,27 @@ def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataF
             frame = template.assign(year=year, region=region, source=SOURCE).reset_index(drop=True)
             quantified = frame["target_value"].notna() & frame["unit"].notna()
             result = [
-                (_spread(t * rng.uniform(0.8, 1.15), rng) if u == "percentage" else float(round(t * rng.uniform(0.5, 1.4))))
-                for t, u in zip(frame["target_value"], frame["unit"])
+                _demo_result(t, u, rng) if q else np.nan
+                for t, u, q in zip(frame["target_value"], frame["unit"], quantified)
             ]
-            frame["result_value"] = frame["result_value"].where(~quantified, pd.Series(result))
+            frame["result_value"] = frame["result_value"].where(~quantified, pd.Series(result, dtype=float))
             statuses = rng.choice(list(UNQUANTIFIED_STATUS), size=len(frame), p=list(UNQUANTIFIED_STATUS.values()))
             frame["status"] = derived_status(frame).fillna(pd.Series(statuses, index=frame.index))
             frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
 
-def generate(data: Dataset, seed: int = 2019) -> dict[str, pd.DataFrame]:
+def generate(data: Dataset, seed: int = 2019, goal_years: tuple[int, ...] = (2018, 2019)) -> dict[str, pd.DataFrame]:
     """The data tables with the demo rows replaced by freshly generated ones."""
     rng = np.random.default_rng(seed)
     real = {name: getattr(data, name) for name in ("observations", "targets", "goals")}
     real = {name: frame[frame["source"] != SOURCE] for name, frame in real.items()}
     obs = observations(data, rng)
-    years = sorted(obs["year"].unique().tolist())
     sources = data.sources[data.sources["id"] != SOURCE]
     demo_source = pd.DataFrame([{"id": SOURCE, "title": SOURCE_TITLE, "table_id": pd.NA, "period": pd.NA, "retrieved_at": pd.NA}])
     return {
         "sources": pd.concat([sources, demo_source], ignore_index=True),
         "observations": pd.concat([real["observations"], obs], ignore_index=True),
         "targets": pd.concat([real["targets"], targets(data, obs)], ignore_index=True),
-        "goals": pd.concat([real["goals"], goals(data, years, rng)], ignore_index=True),
+        "goals": pd.concat([real["goals"], goals(data, list(goal_years), rng)], ignore_index=True),
     }

@@ -11,14 +11,39 @@ from .contract import Dataset
 from .errors import ParameterError
 
 
+class Part(BaseModel):
+    """A part of the report: a title and its chapter notebooks, in order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    themes: list[str]
+
+
 class Batch(BaseModel):
-    """The batch matrix: every theme notebook is rendered for every year and region."""
+    """The batch matrix: every theme notebook is rendered for every year and region.
+
+    The themes are listed per part of the report, in report order, so the same file
+    says what is rendered and how the published report is structured.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     years: list[int]
     regions: list[str]
-    themes: list[str]
+    parts: list[Part]
+
+    @property
+    def themes(self) -> list[str]:
+        return [theme for part in self.parts for theme in part.themes]
+
+    def select(self, years=None, regions=None, themes=None) -> "Batch":
+        """The matrix narrowed to these years, regions and themes (None: all)."""
+        for theme in themes or []:
+            if theme not in self.themes:
+                raise ParameterError(f"unknown theme {theme!r}: the batch's themes are {', '.join(self.themes)}")
+        parts = [Part(title=p.title, themes=[t for t in p.themes if not themes or t in themes]) for p in self.parts]
+        return Batch(years=years or self.years, regions=regions or self.regions, parts=[p for p in parts if p.themes])
 
 
 def check_run(data: Dataset, year, region) -> None:

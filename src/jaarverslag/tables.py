@@ -39,8 +39,11 @@ _TABLE_STYLE = [
 ]
 
 
-def styled(frame: pd.DataFrame, table_id: str, caption: str) -> HTML:
-    """Render a frame of display strings (index = row headers) as a deterministic HTML table."""
+def styled(frame: pd.DataFrame, table_id: str, caption: str, text_columns: tuple[str, ...] = ()) -> HTML:
+    """Render a frame of display strings (index = row headers) as a deterministic HTML table.
+
+    Cells are right-aligned (figures) except text_columns.
+    """
     styler = (
         frame.style.set_uuid(table_id)
         .set_caption(caption)
@@ -51,6 +54,8 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str) -> HTML:
         .format_index(escape="html", axis="columns")
         .hide(axis="index", names=True)
     )
+    if text_columns:
+        styler = styler.set_properties(subset=list(text_columns), **{"text-align": "left"})
     return HTML(styler.to_html())
 
 
@@ -97,7 +102,7 @@ def audit_table(audited: pd.DataFrame, region_name: str) -> HTML:
             "Toelichting": audited["note"],
         }
     ).set_index("Indicator")
-    return styled(frame, "audit", f"Controle gepubliceerde realisatiecijfers, {region_name}")
+    return styled(frame, "audit", f"Controle gepubliceerde realisatiecijfers, {region_name}", text_columns=("Oordeel", "Toelichting"))
 
 
 def _met(met) -> str:
@@ -133,7 +138,7 @@ def goals_table(goals: pd.DataFrame, caption: str, table_id: str) -> HTML:
             "Volgens de cijfers": [BADGES.get(s, formatting.MISSING) for s in goals["derived_status"]],
         }
     ).set_index(["Ambitie", "Doel"])
-    return styled(frame, table_id, caption)
+    return styled(frame, table_id, caption, text_columns=("Onderwerp", "Status", "Volgens de cijfers"))
 
 
 def status_table(counts: pd.DataFrame, caption: str, table_id: str) -> HTML:
