@@ -34,3 +34,22 @@ def edit_csv(path: Path, change) -> None:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame = change(frame)
     frame.to_csv(path, index=False)
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> Path:
+    """A build directory rendered and published once for the whole session.
+
+    Every chapter for 2019 for the unit and for one district (demo data), and one
+    chapter for 2018 (a year without goals), then the published reports and index.
+    """
+    from jaarverslag.cli import main
+
+    build = tmp_path_factory.mktemp("rendered") / "build"
+    common = ["--data-dir", str(DATA), "render", "--batch", str(BATCH), "--notebooks-dir", str(NOTEBOOKS),
+              "--build-dir", str(build)]
+    assert main([*common, "--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid"]) == 0
+    assert main([*common, "--year", "2018", "--region", "eenheid", "--theme", "cter"]) == 0
+    assert main(["--data-dir", str(DATA), "publish", "--batch", str(BATCH), "--notebooks-dir", str(NOTEBOOKS),
+                 "--build-dir", str(build), "--region", "eenheid", "--region", "rotterdam-zuid"]) == 0
+    return build

@@ -1,0 +1,131 @@
+"""The published site in a real browser: Debian's Chromium driven by Playwright.
+
+Served on loopback; checks links, the table of contents, Dutch figures, alt text,
+console errors and an axe-core accessibility scan, and saves screenshots for review.
+"""
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() or not AXE.exists(),
+    reason="needs Debian's chromium and axe-core (installed by `make test` / .ci/run)",
+)
+
+REPORTS = [(2019, "eenheid"), (2019, "rotterdam-zuid"), (2018, "eenheid")]
+
+
+@pytest.fixture(scope="module")
+def site(rendered):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(rendered / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.RequestHandlerClass.log_message = lambda *args: None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def _report_url(site, year, region):
+    return f"{site}/{year}/{region}/jaarverslag-{year}-{region}.html"
+
+
+def test_index_lists_every_report_and_every_link_resolves(page, site):
+    page.goto(f"{site}/index.html")
+    hrefs = page.eval_on_selector_all("main a", "links => links.map(a => a.href)")
+    expected = {_report_url(site, y, r) for y, r in REPORTS} | {_report_url(site, y, r)[:-4] + "pdf" for y, r in REPORTS}
+    assert set(hrefs) == expected
+    for href in hrefs:
+        assert page.request.get(href).status == 200, href
+    assert page.errors == []
+
+
+def test_toc_links_jump_to_their_chapters(page, site):
+    page.goto(_report_url(site, 2019, "eenheid"))
+    toc = page.locator("a[href^='#hoofdstuk-']")
+    assert toc.count() == 9
+    for name in ("Cybercrime", "Ontwikkelagenda's"):
+        link = page.get_by_role("link", name=name, exact=True)
+        target = link.get_attribute("href")
+        link.click()
+        page.wait_for_function(f"location.hash === '{target}'")
+        top = page.eval_on_selector(target, "e => e.getBoundingClientRect().top")
+        assert abs(top) < 5, f"{target} is not at the top of the viewport ({top})"
+
+
+def test_unit_report_shows_veiligheidsbeeld_in_dutch_formats(page, site):
+    page.goto(_report_url(site, 2019, "eenheid"))
+    row = page.locator("#T_kpi tbody tr", has_text="Aantal woninginbraken")
+    assert row.locator("td").all_inner_texts() == ["4.400", "4.028", "-8,5%", "≤ 2018", "✔ gehaald", "8%"]
+    assert "€ 14.232.000" in page.inner_text("body") or "95.782" in page.inner_text("body")
+
+
+@pytest.mark.parametrize("year, region", REPORTS)
+def test_images_have_alt_text_and_no_console_errors(page, site, year, region):
+    page.goto(_report_url(site, year, region))
+    alts = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.getAttribute('alt') || '')")
+    assert all(alt.strip() for alt in alts)
+    assert len(alts) >= (15 if year == 2019 else 0)
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("path", ["index.html", "2019/eenheid/jaarverslag-2019-eenheid.html",
+                                  "2019/rotterdam-zuid/jaarverslag-2019-rotterdam-zuid.html"])
+def test_no_serious_accessibility_violations(page, site, path):
+    page.goto(f"{site}/{path}")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    assert result["testEngine"]["name"] == "axe-core"
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — e.g. {v['nodes'][0]['target']}"
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_screenshots_of_each_report_kind(page, site, rendered):
+    shots = rendered / "screenshots"
+    shots.mkdir(exist_ok=True)
+    for name, url in [("index", f"{site}/index.html"), ("eenheid-2019", _report_url(site, 2019, "eenheid")),
+                      ("district-2019", _report_url(site, 2019, "rotterdam-zuid"))]:
+        page.goto(url)
+        page.screenshot(path=str(shots / f"{name}.png"))
+        assert (shots / f"{name}.png").stat().st_size > 10_000
+    keep = ROOT / "build" / "screenshots"  # for review next to the real build
+    keep.mkdir(parents=True, exist_ok=True)
+    for shot in shots.glob("*.png"):
+        shutil.copy(shot, keep / shot.name)

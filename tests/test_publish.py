@@ -1,0 +1,90 @@
+"""Published reports: assembled HTML per (year, region), its PDF, and the index."""
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+THEMES = ["veiligheidsbeeld", "politie-voor-iedereen", "cter", "ondermijning", "cybercrime", "burger-centraal",
+          "openbare-orde", "inzetbaarheid", "ontwikkelagendas"]
+
+
+def _report(build, year, region):
+    html = build / "site" / str(year) / region / f"jaarverslag-{year}-{region}.html"
+    return BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="module")
+def unit(rendered):
+    return _report(rendered, 2019, "eenheid")
+
+
+def test_report_has_title_page_toc_and_every_chapter_in_order(unit):
+    assert unit.html["lang"] == "nl"
+    assert unit.title.get_text() == "Jaarverslag 2019 – Eenheid Rotterdam"
+    title = unit.select_one(".title-page")
+    assert title.h1.get_text(strip=True).rstrip("¶") == "Jaarverslag 2019"
+    assert title.h2.get_text(strip=True).rstrip("¶") == "Eenheid Rotterdam"
+    anchors = [a["href"] for a in unit.find_all("a", href=True) if a["href"].startswith("#hoofdstuk-")]
+    assert anchors == [f"#hoofdstuk-{t}" for t in THEMES]
+    ids = [div["id"] for div in unit.select("div.chapter")]
+    assert ids == [f"hoofdstuk-{t}" for t in THEMES]
+    assert [h.get_text(strip=True) for h in unit.select("h1.part")] == [
+        "Regionaal Veiligheidsbeeld", "Strategische thema's", "Ontwikkelagenda's"]
+
+
+def test_report_hides_code_and_parameters(unit):
+    text = unit.get_text(" ")
+    assert "Chapter.build" not in text and "Veiligheidsbeeld.build" not in text and "data_dir" not in text
+    assert not unit.select(".jp-CodeCell .jp-InputArea")
+    assert not unit.find_all("script", src=True)
+
+
+def test_report_figures_have_alt_text(unit):
+    images = unit.find_all("img")
+    assert len(images) >= 15
+    assert all(img.get("alt", "").strip() for img in images)
+
+
+def test_provenance_footer(unit, rendered):
+    footer = unit.select_one("footer.provenance").get_text(" ", strip=True)
+    assert footer.startswith("Herkomst: gegevensversie")
+    assert "code jaarverslag 0.1.0" in footer and "gemaakt op" in footer
+    import json
+
+    manifest = json.loads((rendered / "manifest.json").read_text())["jobs"]
+    assert manifest["2019/eenheid/cter"]["hashes"]["data"][:12] in footer
+
+
+def test_district_report_is_labelled_demo_and_unit_report_is_not(rendered, unit):
+    district = _report(rendered, 2019, "rotterdam-zuid").get_text(" ", strip=True)
+    assert district.count("Demodata — geen echte cijfers.") >= 10  # title page and every chapter
+    assert "Demodata" not in unit.get_text(" ")
+
+
+def test_partial_report_names_what_is_missing(rendered):
+    text = _report(rendered, 2018, "eenheid").get_text(" ", strip=True)
+    assert "Niet beschikbaar in deze versie: veiligheidsbeeld" in text
+
+
+def test_pdf_is_a4_with_page_numbers(rendered):
+    pdf = PdfReader(rendered / "site" / "2019" / "eenheid" / "jaarverslag-2019-eenheid.pdf")
+    pages = len(pdf.pages)
+    assert pages > 10
+    width, height = float(pdf.pages[0].mediabox.width), float(pdf.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+    assert f"Pagina 1 van {pages}" in pdf.pages[0].extract_text()
+    assert f"Pagina {pages} van {pages}" in pdf.pages[-1].extract_text()
+    assert "95.782" in "".join(page.extract_text() for page in pdf.pages[:6])
+
+
+def test_index_lists_every_report(rendered):
+    index = BeautifulSoup((rendered / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert index.html["lang"] == "nl"
+    links = {a.get_text(" ", strip=True): a["href"] for a in index.find_all("a")}
+    for year, region, name in [(2019, "eenheid", "Eenheid Rotterdam"), (2019, "rotterdam-zuid", "Rotterdam-Zuid"),
+                               (2018, "eenheid", "Eenheid Rotterdam")]:
+        assert links[f"Jaarverslag {year} {name} (HTML)"] == f"{year}/{region}/jaarverslag-{year}-{region}.html"
+        assert links[f"Jaarverslag {year} {name} (PDF)"] == f"{year}/{region}/jaarverslag-{year}-{region}.pdf"
+        assert (rendered / "site" / links[f"Jaarverslag {year} {name} (PDF)"]).is_file()
+    assert len(index.find_all("a")) == 6
+    assert "demodata" in index.find("th", string="Rotterdam-Zuid").parent.get_text()
