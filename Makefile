@@ -1,28 +1,43 @@
-# Single entry point. Every target installs what it needs into ./.venv first.
+# Single entry point. Every target installs what it needs first: the project into
+# ./.venv (pip, from pyproject.toml) with the Jupyter kernel registered inside it,
+# Debian's chromium (PDFs, browser tests) and axe-core from npm (accessibility tests).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+AXE    := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: setup report test lab clean
+.PHONY: setup chromium report test lab book clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --editable '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --editable '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name jaarverslag --display-name "Python (jaarverslag)"
 	touch $(STAMP)
 
-setup: $(STAMP) ## create .venv with the project, test tools and the Jupyter kernel
+chromium: ## Debian's chromium, for PDFs and browser tests (never a downloaded browser)
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-report: $(STAMP) ## render the reports in params/batch.yaml from the shipped data into build/
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+setup: $(STAMP) chromium $(AXE) ## everything the other targets need
+
+report: $(STAMP) chromium ## render the batch, publish reports, PDFs and index into build/site/, prepare the Quarto books
 	$(BIN)/jaarverslag render
+	$(BIN)/jaarverslag publish
+	$(BIN)/jaarverslag book
 
-test: $(STAMP) ## run the test suite (pytest + nbval)
+test: $(STAMP) chromium $(AXE) ## run the test suite (pytest, nbval, browser tests)
 	$(BIN)/python -m pytest
 
 lab: $(STAMP) ## open the notebooks in JupyterLab with the project kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+book: $(STAMP) ## prepare the Quarto books in build/quarto/ and render them when quarto is installed
+	$(BIN)/jaarverslag book
 
 clean:
 	rm -rf build

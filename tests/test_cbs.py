@@ -140,6 +140,7 @@ def test_update_writes_valid_data_and_replaces_exactly_the_keyed_rows(unit, feed
     data = contract.load(unit)  # still valid
     after = observations_text(unit)
     assert (summary.replaced, summary.added, summary.sources, len(summary.skipped)) == (20, 30, 4, 2)
+    assert str(summary).splitlines()[0] == "20 observations replaced, 30 added, 4 sources recorded"
     written = set(after.loc[after["source"].str.startswith("cbs-"), key].itertuples(index=False))
     old, new = after.iloc[: len(before)], after.iloc[len(before) :]
     assert old[key].equals(before[key])  # every earlier row keeps its place
@@ -202,6 +203,11 @@ LAYOUTS = {
         ("47013NED", "TypedDataSet"),
         lambda rows: [{**rows[0], "Perioden": "2019W101"}, *rows[1:]],
         "unknown period code '2019W101'",
+    ),
+    "row-without-region": (
+        ("47013NED", "TypedDataSet"),
+        lambda rows: [*rows[:-1], {k: v for k, v in rows[-1].items() if k != "RegioS"}],
+        "unexpected layout, 'RegioS' is missing",
     ),
     "not-json": (("83648NED", "TypedDataSet"), b"<html>Onderhoud</html>", "unexpected answer"),
 }

@@ -14,7 +14,7 @@ source never turns into a silently low total.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,7 +23,7 @@ import pandas as pd
 import requests
 
 from . import contract
-from .errors import SourceError
+from .errors import ParameterError, SourceError
 
 COLUMNS = ["indicator", "region", "year", "value", "qualifier", "source"]
 SOURCE_COLUMNS = ["id", "title", "table_id", "period", "retrieved_at"]
@@ -67,7 +67,7 @@ class Result:
 
     observations: pd.DataFrame
     sources: pd.DataFrame
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str]
 
 
 @dataclass
@@ -106,13 +106,18 @@ def update(data_dir: str | Path, years, client=None) -> Summary:
 def fetch(regions: pd.DataFrame, years, client=None) -> Result:
     """Fetch both tables for these years and sum the municipalities up the region tree."""
     years = sorted({int(year) for year in years})
+    if not years:
+        raise ParameterError("no years given to fetch from CBS")
     municipalities = regions.dropna(subset=["cbs_code"]).set_index("cbs_code")["id"]
     if municipalities.empty:
         raise SourceError("regions.csv has no municipalities with a cbs_code to fetch")
     figures, sources = [], []
     for table in TABLES:
         raw = _download(table, list(municipalities.index), years, client)
-        figures.append(annual_figures(raw, table, list(municipalities.index), years))
+        try:
+            figures.append(annual_figures(raw, table, list(municipalities.index), years))
+        except KeyError as exc:
+            raise SourceError(f"CBS table {table.table_id}: unexpected layout, {exc} is missing") from None
         sources += [_provenance(raw, table, year) for year in years]
     municipal = pd.concat(figures, ignore_index=True)
     municipal["region"] = municipal.pop("code").map(municipalities)
@@ -239,8 +244,8 @@ def aggregate(municipal: pd.DataFrame, regions: pd.DataFrame) -> tuple[pd.DataFr
             region = parent.get(region)
 
     expanded = municipal.assign(region=municipal["region"].map(lambda r: list(lineage(r)))).explode("region")
-    grouped = expanded.groupby(["indicator", "region", "year"], sort=True)["value"]
-    totals = grouped.sum(min_count=1).where(grouped.apply(lambda values: values.notna().all())).dropna()
+    grouped = expanded.groupby(["indicator", "region", "year"])["value"]
+    totals = grouped.sum()[grouped.count() == grouped.size()]
     frame = totals.reset_index().assign(qualifier="", source=lambda f: _source_ids(f))
     skipped = [
         f"{row.indicator}: {row.reason}; not written for {', '.join(lineage(row.region))}"

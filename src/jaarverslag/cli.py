@@ -53,6 +53,25 @@ def _publish(args) -> int:
     return 0
 
 
+def _book(args) -> int:
+    data = contract.load(args.data_dir)
+    batch = load_batch(args.batch).select(args.year, args.region)
+    check_batch(batch, data, args.notebooks_dir)
+    from . import book
+
+    books = book.prepare(batch, data, args.build_dir, args.config)
+    where = args.build_dir / "quarto"
+    if not books:
+        raise JaarverslagError(f"nothing rendered in {args.build_dir}: run `jaarverslag render` first")
+    if book.render(books):
+        for item in books:
+            print(f"{item.year} {item.region}: {item.output}")
+    else:
+        print(f"quarto is not installed (see https://quarto.org/docs/get-started/); {len(books)} book projects are "
+              f"ready in {where}/<year>/<region>/ and the HTML and PDF reports are in {args.build_dir / 'site'}")
+    return 0
+
+
 def _demo(args) -> int:
     data = contract.load(args.data_dir)
     written = contract.write_tables(args.data_dir, demo.generate(data, args.seed))
@@ -87,6 +106,21 @@ def parser() -> argparse.ArgumentParser:
     publish.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory (default: build)")
     publish.add_argument("--no-pdf", action="store_true", help="skip the PDFs (no chromium needed)")
     publish.set_defaults(func=_publish)
+
+    book = commands.add_parser(
+        "book",
+        help="prepare a Quarto book per (year, region) and render it when quarto is installed",
+        description="Write one Quarto book project per rendered year and region to build/quarto/<year>/<region>/ "
+        "(settings from _quarto.yml; chapters are the executed notebooks, which Quarto does not execute again) "
+        "and run `quarto render` on each when quarto is on PATH.",
+    )
+    book.add_argument("--batch", type=Path, default=Path("params/batch.yaml"), help="batch matrix (default: params/batch.yaml)")
+    book.add_argument("--config", type=Path, default=Path("_quarto.yml"), help="base Quarto configuration (default: _quarto.yml)")
+    book.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
+    book.add_argument("--region", action="append", help="only this region id (repeatable)")
+    book.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
+    book.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory (default: build)")
+    book.set_defaults(func=_book)
 
     demo_ = commands.add_parser(
         "demo",
