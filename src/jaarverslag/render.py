@@ -8,16 +8,35 @@ previous good output stays where it was.
 from __future__ import annotations
 
 import os
+import tempfile
+import uuid
 from pathlib import Path
 
 import nbformat
 import papermill as pm
 from nbconvert import HTMLExporter
+from jupyter_client.manager import AsyncKernelManager
 from nbconvert.preprocessors import TagRemovePreprocessor
+from traitlets import CaselessStrEnum, default
 
 from .errors import RenderError
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel reached over its own IPC sockets instead of TCP ports.
+
+    Parallel runs otherwise race for free TCP ports when kernels start at the same
+    moment ("Kernel died before replying to kernel_info"); a private socket path per
+    kernel shares nothing.
+    """
+
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("ip")
+    def _private_socket_path(self) -> str:
+        return os.path.join(tempfile.gettempdir(), f"jaarverslag-kernel-{os.getpid()}-{uuid.uuid4().hex[:12]}")
 REMOVED_TAGS = ("remove-cell", "parameters", "injected-parameters")
 
 
@@ -60,7 +79,7 @@ def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: s
         try:
             pm.execute_notebook(
                 str(notebook), str(tmp_executed), parameters=parameters, cwd=str(notebook.parent),
-                progress_bar=False, shutdown_kernel="immediate",
+                progress_bar=False, shutdown_kernel="immediate", kernel_manager_class=IPCKernelManager,
             )
         except pm.PapermillExecutionError as exc:
             raise RenderError(
