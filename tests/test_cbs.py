@@ -139,19 +139,23 @@ def test_update_writes_valid_data_and_replaces_exactly_the_keyed_rows(unit, feed
 
     data = contract.load(unit)  # still valid
     after = observations_text(unit)
-    assert (summary.replaced, summary.added, summary.sources, len(summary.skipped)) == (20, 30, 4, 2)
-    assert str(summary).splitlines()[0] == "20 observations replaced, 30 added, 4 sources recorded"
+    assert (summary.replaced, summary.added, summary.sources, len(summary.skipped)) == (14, 30, 4, 8)
+    assert str(summary).splitlines()[0] == "14 observations replaced, 30 added, 4 sources recorded"
+    assert "woninginbraken: kept the published figure for eenheid 2019 (source jaarverslag-2019)" in summary.skipped
     written = set(after.loc[after["source"].str.startswith("cbs-"), key].itertuples(index=False))
     old, new = after.iloc[: len(before)], after.iloc[len(before) :]
     assert old[key].equals(before[key])  # every earlier row keeps its place
     changed = set(old.loc[old.ne(before).any(axis=1), key].itertuples(index=False))
     assert changed == written - set(new[key].itertuples(index=False))  # only fetched keys changed
-    assert len(changed) == 20 and len(new) == 30 and new["source"].str.startswith("cbs-").all()
+    assert len(changed) == 14 and len(new) == 30 and new["source"].str.startswith("cbs-").all()
     rows = after.set_index(key)
     assert rows.loc[("woninginbraken", "rijnmond-noord", "2019")].to_dict() == {
         "value": "384", "qualifier": "", "source": "cbs-47013ned-2019"
     }
-    assert rows.loc[("misdrijven-totaal", "eenheid", "2019"), "value"] == str(EXPECTED["misdrijven-totaal", "eenheid", 2019])
+    # the published unit figures are never overwritten: only demo and earlier CBS rows are
+    assert rows.loc[("misdrijven-totaal", "eenheid", "2019")].to_dict() == {
+        "value": "95782", "qualifier": "", "source": "jaarverslag-2019"
+    }
     assert rows.loc[("straatroven", "rijnmond-noord", "2019"), "source"] == "demo"  # skipped: left as it was
     assert rows.loc[("overvallen", "eenheid", "2019"), "source"] == "jaarverslag-2019"
     assert rows.loc[("woninginbraken", "gm-dordrecht", "2018"), "value"] == "300"
@@ -160,7 +164,7 @@ def test_update_writes_valid_data_and_replaces_exactly_the_keyed_rows(unit, feed
 
     again = cbs.update(unit, [2018, 2019])  # the same keys are replaced, not duplicated
 
-    assert (again.replaced, again.added) == (50, 0)
+    assert (again.replaced, again.added) == (44, 0)
     assert observations_text(unit).equals(after)
     assert len(contract.load(unit).sources) == 6
 

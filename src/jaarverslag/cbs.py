@@ -22,10 +22,11 @@ import cbsodata
 import pandas as pd
 import requests
 
-from . import contract
+from . import contract, demo
 from .errors import ParameterError, SourceError
 
 COLUMNS = ["indicator", "region", "year", "value", "qualifier", "source"]
+KEY = ["indicator", "region", "year"]
 SOURCE_COLUMNS = ["id", "title", "table_id", "period", "retrieved_at"]
 DIMENSIONS = ("RegioS", "SoortMisdrijf", "Perioden")
 PERIOD = re.compile(r"^(\d{4})(JJ|KW|MM)(\d{2})$")  # CBS period keys: 2019JJ00, 2019KW01, 2019MM01
@@ -97,10 +98,11 @@ def update(data_dir: str | Path, years, client=None) -> Summary:
     observations = _read_text(data_dir, "observations")
     sources = _read_text(data_dir, "sources")
     new = result.observations.assign(year=lambda f: f["year"].astype(str), value=lambda f: f["value"].map(_plain))
-    observations, replaced, added = _upsert(observations, new, ["indicator", "region", "year"])
+    new, kept = _without_published(new, observations)
+    observations, replaced, added = _upsert(observations, new, KEY)
     sources, _, _ = _upsert(sources, result.sources, ["id"])
     contract.write_tables(data_dir, {"observations": observations, "sources": sources})
-    return Summary(replaced, added, len(result.sources), result.skipped)
+    return Summary(replaced, added, len(result.sources), result.skipped + kept)
 
 
 def fetch(regions: pd.DataFrame, years, client=None) -> Result:
@@ -268,6 +270,16 @@ def _provenance(raw: dict, table: Table, year: int) -> dict:
         "period": str(year),
         "retrieved_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+
+
+def _without_published(new: pd.DataFrame, observations: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Drop fetched rows that would overwrite a published figure: only demo and CBS rows are replaced."""
+    source = observations.set_index(KEY)["source"]
+    keys = pd.MultiIndex.from_frame(new[KEY])
+    current = source.reindex(keys)
+    published = current.notna() & (current != demo.SOURCE) & ~current.fillna("").str.startswith("cbs-")
+    kept = [f"{i}: kept the published figure for {r} {y} (source {s})" for (i, r, y), s in current[published].items()]
+    return new[~published.to_numpy()], kept
 
 
 def _read_text(data_dir: Path, name: str) -> pd.DataFrame:

@@ -72,6 +72,13 @@ def _book(args) -> int:
     return 0
 
 
+def _cbs(args) -> int:
+    from . import cbs
+
+    print(cbs.update(args.data_dir, args.year))
+    return 0
+
+
 def _demo(args) -> int:
     data = contract.load(args.data_dir)
     written = contract.write_tables(args.data_dir, demo.generate(data, args.seed))
@@ -131,6 +138,18 @@ def parser() -> argparse.ArgumentParser:
     )
     demo_.add_argument("--seed", type=int, default=2019, help="random seed (default: 2019)")
     demo_.set_defaults(func=_demo)
+
+    cbs_ = commands.add_parser(
+        "cbs",
+        help="replace demo figures by registered crime from CBS open data",
+        description="Fetch registered crime for the unit's municipalities from CBS open data (StatLine 83648NED "
+        "for the total, the police's table 47013NED on the third-party catalogue for woninginbraak, straatroof "
+        "and overval), sum it to districts and the unit, and write it into observations.csv with provenance in "
+        "sources.csv. Only demo and earlier CBS rows are replaced; published figures are kept. On a network "
+        "failure or an unexpected table layout, data/ is left untouched.",
+    )
+    cbs_.add_argument("--year", type=int, action="append", required=True, help="year to fetch (repeatable)")
+    cbs_.set_defaults(func=_cbs)
 
     render = commands.add_parser(
         "render",
