@@ -30,7 +30,7 @@ def apply_style() -> None:
 def show(fig: Figure, alt: str) -> None:
     """Display a figure as PNG with alt text."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
     png = base64.b64encode(buffer.getvalue()).decode("ascii")
     display({"image/png": png, "text/plain": alt}, raw=True, metadata={"image/png": {"alt": alt}})
 

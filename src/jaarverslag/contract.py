@@ -8,10 +8,13 @@ rules for analysts.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import shutil
 import tempfile
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -217,9 +220,45 @@ def _rule_text(check: str, case, schema: pa.DataFrameSchema) -> str:
 TABLES = ("regions", "sources", "themes", "indicators", "observations", "targets", "goals")
 
 
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "jaarverslag"
+
+
+def _cache_key(data_dir: Path) -> str | None:
+    """Hash of the tables' bytes and of this module: the same key means the same validated result."""
+    digest = hashlib.sha256(Path(__file__).read_bytes() + f"{pd.__version__} {version('pandera')}".encode())
+    try:
+        for name in TABLES:
+            digest.update(name.encode() + (data_dir / f"{name}.csv").read_bytes())
+    except OSError:
+        return None  # let validation name the missing file
+    return digest.hexdigest()
+
+
 def load(data_dir: str | Path = "data") -> Dataset:
-    """Read and validate every table in data_dir; raise DataContractError on the first bad file."""
+    """Read and validate every table in data_dir; raise DataContractError on the first bad file.
+
+    Every notebook of a batch loads the same data, so a validated result is kept in a
+    per-user cache keyed by the tables' content and this module's code; any change to
+    either means validating again.
+    """
     data_dir = Path(data_dir)
+    key = _cache_key(data_dir)
+    cached = CACHE / f"{key}.pkl"
+    if key and cached.is_file():
+        try:
+            return Dataset(data_dir=data_dir, **pickle.loads(cached.read_bytes()))
+        except Exception:  # an unreadable cache entry is only a missed shortcut
+            cached.unlink(missing_ok=True)
+    dataset = _load(data_dir)
+    if key:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{key}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps({name: getattr(dataset, name) for name in TABLES}))
+        os.replace(tmp, cached)
+    return dataset
+
+
+def _load(data_dir: Path) -> Dataset:
     raw_regions = _read(data_dir, "regions")
     known = {"regions": raw_regions["id"].dropna() if "id" in raw_regions else ()}
     tables: dict[str, pd.DataFrame] = {}

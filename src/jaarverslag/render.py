@@ -7,6 +7,7 @@ previous good output stays where it was.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import uuid
@@ -49,8 +50,9 @@ def outputs(build_dir: Path, year: int, region: str, theme: str) -> tuple[Path, 
     )
 
 
+@functools.cache
 def html_exporter() -> HTMLExporter:
-    """Dutch, code hidden, parameter cells removed, self-contained page."""
+    """Dutch, code hidden, parameter cells removed, self-contained page (one per process)."""
     exporter = HTMLExporter(
         template_name="jaarverslag",
         extra_template_basedirs=[str(TEMPLATES)],
@@ -80,6 +82,7 @@ def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: s
             pm.execute_notebook(
                 str(notebook), str(tmp_executed), parameters=parameters, cwd=str(notebook.parent),
                 progress_bar=False, shutdown_kernel="immediate", kernel_manager_class=IPCKernelManager,
+                request_save_on_cell_execute=False,
             )
         except pm.PapermillExecutionError as exc:
             raise RenderError(
