@@ -23,10 +23,16 @@ def _validate(args) -> int:
     return 0
 
 
-def _render(args) -> int:
+def _matrix(args, themes=None):
+    """The validated data and the batch matrix narrowed by the command's filters."""
     data = contract.load(args.data_dir)
-    batch = load_batch(args.batch).select(args.year, args.region, args.theme)
+    batch = load_batch(args.batch).select(args.year, args.region, themes)
     check_batch(batch, data, args.notebooks_dir)
+    return data, batch
+
+
+def _render(args) -> int:
+    data, batch = _matrix(args, args.theme)
     if args.jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, not {args.jobs}")
 
@@ -40,9 +46,7 @@ def _render(args) -> int:
 
 
 def _publish(args) -> int:
-    data = contract.load(args.data_dir)
-    batch = load_batch(args.batch).select(args.year, args.region)
-    check_batch(batch, data, args.notebooks_dir)
+    data, batch = _matrix(args)
     from .publish import publish  # nbconvert loads slowly; only when publishing
 
     reports = publish(batch, data, args.build_dir, pdf=not args.no_pdf)
@@ -54,9 +58,7 @@ def _publish(args) -> int:
 
 
 def _book(args) -> int:
-    data = contract.load(args.data_dir)
-    batch = load_batch(args.batch).select(args.year, args.region)
-    check_batch(batch, data, args.notebooks_dir)
+    data, batch = _matrix(args)
     from . import book
 
     books = book.prepare(batch, data, args.build_dir, args.config)
@@ -87,6 +89,15 @@ def _demo(args) -> int:
     return 0
 
 
+def _matrix_options(command: argparse.ArgumentParser) -> None:
+    """The batch matrix, its filters and the directories, shared by render, publish and book."""
+    command.add_argument("--batch", type=Path, default=Path("params/batch.yaml"), help="batch matrix (default: params/batch.yaml)")
+    command.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
+    command.add_argument("--region", action="append", help="only this region id, e.g. eenheid (repeatable)")
+    command.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
+    command.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory (default: build)")
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="jaarverslag",
@@ -106,11 +117,7 @@ def parser() -> argparse.ArgumentParser:
         "per year and region, print each to PDF with Debian's chromium, and write build/site/index.html. "
         "Nothing is executed again.",
     )
-    publish.add_argument("--batch", type=Path, default=Path("params/batch.yaml"), help="batch matrix (default: params/batch.yaml)")
-    publish.add_argument("--year", type=int, action="append", help="publish only this year (repeatable)")
-    publish.add_argument("--region", action="append", help="publish only this region id (repeatable)")
-    publish.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
-    publish.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory (default: build)")
+    _matrix_options(publish)
     publish.add_argument("--no-pdf", action="store_true", help="skip the PDFs (no chromium needed)")
     publish.set_defaults(func=_publish)
 
@@ -121,12 +128,8 @@ def parser() -> argparse.ArgumentParser:
         "(settings from _quarto.yml; chapters are the executed notebooks, which Quarto does not execute again) "
         "and run `quarto render` on each when quarto is on PATH.",
     )
-    book.add_argument("--batch", type=Path, default=Path("params/batch.yaml"), help="batch matrix (default: params/batch.yaml)")
+    _matrix_options(book)
     book.add_argument("--config", type=Path, default=Path("_quarto.yml"), help="base Quarto configuration (default: _quarto.yml)")
-    book.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
-    book.add_argument("--region", action="append", help="only this region id (repeatable)")
-    book.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
-    book.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory (default: build)")
     book.set_defaults(func=_book)
 
     demo_ = commands.add_parser(
@@ -159,12 +162,8 @@ def parser() -> argparse.ArgumentParser:
         "notebook, parameters, region data or library code changed are executed (see build/manifest.json); "
         "a failed notebook keeps its previous output and makes the exit code 1.",
     )
-    render.add_argument("--batch", type=Path, default=Path("params/batch.yaml"), help="batch matrix (default: params/batch.yaml)")
-    render.add_argument("--year", type=int, action="append", help="render only this year (repeatable)")
-    render.add_argument("--region", action="append", help="render only this region id, e.g. eenheid (repeatable)")
-    render.add_argument("--theme", action="append", help="render only this theme notebook, e.g. veiligheidsbeeld (repeatable)")
-    render.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
-    render.add_argument("--build-dir", type=Path, default=Path("build"), help="output directory (default: build)")
+    _matrix_options(render)
+    render.add_argument("--theme", action="append", help="only this chapter notebook, e.g. veiligheidsbeeld (repeatable)")
     render.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                         help="notebooks executed at once (default: number of cores)")
     render.add_argument("--force", action="store_true", help="re-render even when nothing changed")
