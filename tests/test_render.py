@@ -180,3 +180,13 @@ def test_demo_notice_on_district_pages_only(build):
         assert "Demodata — geen echte cijfers." in _text(_page(build, 2019, "rotterdam-zuid", theme))
     for theme in THEMES:
         assert "Demodata" not in _text(_page(build, 2019, "eenheid", theme))
+
+
+def test_executed_notebooks_write_nothing_to_stderr(build):
+    """Warnings (matplotlib layout, pandas) end up on stderr: a clean report has none."""
+    import nbformat
+
+    for path in (build / "notebooks").rglob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        streams = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("name") == "stderr"]
+        assert streams == [], f"{path}: {streams[0]['text'][:300]}"

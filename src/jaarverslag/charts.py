@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 
 import pandas as pd
 import seaborn as sns
@@ -95,17 +96,19 @@ def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title
     """Number of goals per status for each ambition (or theme), as grouped bars."""
     apply_style()
     groups = list(dict.fromkeys(goals[by]))
-    fig = Figure(figsize=(7.5, 1.0 + 0.55 * len(groups) * 1.6), layout="constrained")
-    ax = fig.subplots()
     present = [s for s in STATUS_COLOURS if (goals["status"] == s).any()]
+    fig = Figure(figsize=(8, 1.8 + 0.28 * len(groups) * len(present)), layout="constrained")
+    ax = fig.subplots()
     sns.countplot(
         goals, y=by, hue="status", order=groups, hue_order=present,
         palette=[STATUS_COLOURS[s] for s in present], ax=ax,
     )
     ax.set(title=title, xlabel="aantal doelen", ylabel="")
+    ax.set_yticks(range(len(groups)), [textwrap.fill(g, 28) for g in groups])
     ax.xaxis.get_major_locator().set_params(integer=True)
     handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles, [labels[s] for s in present], title="", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.legend(handles, [labels[s] for s in present], title="", loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              ncol=len(present), frameon=False)
     counts = goals.groupby(by, sort=False)["status"].value_counts()
     parts = [
         f"{group}: " + ", ".join(f"{counts[group][s]} {labels[s].lower()}" for s in present if s in counts[group])
