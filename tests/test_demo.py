@@ -3,15 +3,10 @@
 import pandas as pd
 import pytest
 
-from conftest import DATA
 from jaarverslag import contract, demo
 from jaarverslag.cli import main
 
 ADDITIVE = ("count", "euro", "kilogram")
-
-
-def _regional(dataset, name):
-    return getattr(dataset, name)
 
 
 def test_shipped_demo_data_is_what_the_generator_makes(data_dir):
@@ -32,7 +27,7 @@ def test_districts_add_up_to_the_unit_for_every_additive_indicator(dataset):
 
 def test_every_district_has_both_years_and_every_generated_row_is_labelled(dataset):
     for name in ("observations", "targets", "goals"):
-        frame = _regional(dataset, name)
+        frame = getattr(dataset, name)
         districts = frame[frame["region"] != "eenheid"]
         assert (districts["source"] == demo.SOURCE).all(), name
         assert (frame.loc[frame["region"] == "eenheid", "source"] != demo.SOURCE).all(), name

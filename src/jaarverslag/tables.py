@@ -11,6 +11,7 @@ from IPython.display import HTML
 
 from . import formatting
 from .audit import published_text
+from .goals import STATUS_LABELS
 from .targets import realisation
 
 MET = {True: "✔ gehaald", False: "✘ niet gehaald"}
@@ -18,12 +19,8 @@ _GOOD = "color: #14532d; background-color: #dcfce7; font-weight: 600"
 _PARTLY = "color: #713f12; background-color: #fef3c7; font-weight: 600"
 _BAD = "color: #7f1d1d; background-color: #fee2e2; font-weight: 600"
 _UNKNOWN = "color: #262626; background-color: #e5e5e5; font-weight: 600"
-BADGES = {
-    "gerealiseerd": "✔ Gerealiseerd",
-    "deels": "◐ Deels gerealiseerd",
-    "niet": "✘ Niet gerealiseerd",
-    "onbekend": "? Onbekend",
-}
+_SYMBOLS = {"gerealiseerd": "✔", "deels": "◐", "niet": "✘", "onbekend": "?"}
+BADGES = {status: f"{_SYMBOLS[status]} {label}" for status, label in STATUS_LABELS.items()}
 _STATUS_STYLE = {
     MET[True]: _GOOD, MET[False]: _BAD, "✔ klopt": _GOOD, "✘ wijkt af": _BAD,
     BADGES["gerealiseerd"]: _GOOD, BADGES["deels"]: _PARTLY, BADGES["niet"]: _BAD, BADGES["onbekend"]: _UNKNOWN,
