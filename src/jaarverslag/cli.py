@@ -110,6 +110,25 @@ def parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check every data table against the contract and exit")
     validate.set_defaults(func=_validate)
 
+    render = commands.add_parser(
+        "render",
+        help="execute the notebooks with papermill and write HTML reports to the build directory",
+        description="Execute every theme notebook for every (year, region) of the batch matrix and convert it to HTML. "
+        "Data and parameters are validated first; nothing is written when they are invalid. Only jobs whose "
+        "notebook, parameters, region data or library code changed are executed (see build/manifest.json); "
+        "a failed notebook keeps its previous output and makes the exit code 1.",
+    )
+    _matrix_options(render)
+    render.add_argument("--theme", action="append", help="only this chapter notebook, e.g. veiligheidsbeeld (repeatable)")
+    render.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                        help="notebooks executed at once (default: number of cores)")
+    render.add_argument("--force", action="store_true", help="re-render even when nothing changed")
+    render.add_argument("--executor", choices=("local", "dask"), default="local",
+                        help="local process pool (default) or a dask.distributed cluster")
+    render.add_argument("--scheduler", metavar="ADDRESS",
+                        help="address of an existing Dask scheduler (with --executor dask); default: a local cluster")
+    render.set_defaults(func=_render)
+
     publish = commands.add_parser(
         "publish",
         help="assemble the rendered chapters into one HTML report and PDF per (year, region), plus an index",
@@ -154,24 +173,6 @@ def parser() -> argparse.ArgumentParser:
     cbs_.add_argument("--year", type=int, action="append", required=True, help="year to fetch (repeatable)")
     cbs_.set_defaults(func=_cbs)
 
-    render = commands.add_parser(
-        "render",
-        help="execute the notebooks with papermill and write HTML reports to the build directory",
-        description="Execute every theme notebook for every (year, region) of the batch matrix and convert it to HTML. "
-        "Data and parameters are validated first; nothing is written when they are invalid. Only jobs whose "
-        "notebook, parameters, region data or library code changed are executed (see build/manifest.json); "
-        "a failed notebook keeps its previous output and makes the exit code 1.",
-    )
-    _matrix_options(render)
-    render.add_argument("--theme", action="append", help="only this chapter notebook, e.g. veiligheidsbeeld (repeatable)")
-    render.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
-                        help="notebooks executed at once (default: number of cores)")
-    render.add_argument("--force", action="store_true", help="re-render even when nothing changed")
-    render.add_argument("--executor", choices=("local", "dask"), default="local",
-                        help="local process pool (default) or a dask.distributed cluster")
-    render.add_argument("--scheduler", metavar="ADDRESS",
-                        help="address of an existing Dask scheduler (with --executor dask); default: a local cluster")
-    render.set_defaults(func=_render)
     return main
 
 
