@@ -174,20 +174,23 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings) -> Result:
     return result
 
 
-def plan(jobs: list[Job], settings: Settings, force: bool = False) -> tuple[list[tuple[Job, str, dict]], list[Result]]:
-    """Split jobs into those to run (with key and hashes) and those already up to date."""
+def plan(
+    jobs: list[Job], settings: Settings, manifest: dict[str, dict], force: bool = False
+) -> tuple[list[tuple[Job, str, dict]], list[Result]]:
+    """Split jobs into those to run (with key and hashes) and those the manifest shows up to date."""
     library = library_digest()
     data = data_digests(settings.data_dir, sorted({j.region for j in jobs}))
     notebooks = {t: notebook_digest(settings.notebooks_dir / f"{t}.ipynb") for t in sorted({j.theme for j in jobs})}
-    manifest = load_manifest(settings.build_dir)
     to_run, skipped = [], []
     for job in jobs:
         hashes = {"notebook": notebooks[job.theme], "data": data[job.region], "library": library}
         params = {"year": job.year, "region": job.region}
         key = _sha(json.dumps([job.theme, params, hashes], sort_keys=True).encode())
         entry = manifest.get(job.name, {})
-        up_to_date = entry.get("key") == key and entry.get("status") in ("executed", "skipped") and all(
-            Path(p).is_file() for p in entry.get("outputs", ["-"])
+        outputs = entry.get("outputs") or []
+        up_to_date = (
+            entry.get("key") == key and entry.get("status") in ("executed", "skipped")
+            and bool(outputs) and all(Path(p).is_file() for p in outputs)
         )
         if up_to_date and not force:
             skipped.append(Result(**{**entry, "status": "skipped"}))
@@ -200,8 +203,8 @@ def run(jobs: list[Job], settings: Settings, workers: int, executor: str = "loca
         force: bool = False, progress: bool | None = None) -> list[Result]:
     """Run the jobs that changed; return every job's result (manifest order)."""
     with build_lock(settings.build_dir):
-        to_run, results = plan(jobs, settings, force)
         entries = load_manifest(settings.build_dir)
+        to_run, results = plan(jobs, settings, entries, force)
         for result in results:
             entries[result.job] = asdict(result)
         report = _reporter(len(to_run), progress)
