@@ -80,21 +80,20 @@ def observations(data: Dataset, rng: np.random.Generator) -> pd.DataFrame:
     return frame.assign(qualifier=pd.NA, source=SOURCE)
 
 
-def targets(data: Dataset, generated: pd.DataFrame) -> pd.DataFrame:
-    """District targets of the same kind as the unit's: counts pro rata, norms unchanged."""
+def targets(data: Dataset) -> pd.DataFrame:
+    """District targets of the same kind as the unit's: counts by district size, norms unchanged.
+
+    Sizing by the districts' expected shares, not their generated values, lets some
+    districts miss a target the unit met, as real districts do.
+    """
     unit_of = data.indicators.set_index("id")["unit"]
-    unit_targets = data.targets[data.targets["region"] == "eenheid"]
-    share = generated.merge(
-        data.observations[data.observations["region"] == "eenheid"][["indicator", "year", "value"]],
-        on=["indicator", "year"], suffixes=("", "_unit"),
-    )
-    share = share.assign(share=share["value"] / share["value_unit"]).set_index(["indicator", "year", "region"])["share"]
+    names = districts(data)
     rows = []
-    for target in unit_targets.itertuples():
-        for region in districts(data):
+    for target in data.targets[data.targets["region"] == "eenheid"].itertuples():
+        for region in names:
             value = target.value
             if pd.notna(value) and unit_of[target.indicator] != "percentage":
-                value = float(round(value * share.get((target.indicator, target.year, region), 1 / 6)))
+                value = float(max(1, round(value * SHARES.get(region, 1 / len(names)))))
             rows.append((target.indicator, region, target.year, target.kind, value))
     frame = pd.DataFrame(rows, columns=["indicator", "region", "year", "kind", "value"])
     return frame.assign(published_realisation=pd.NA, source=SOURCE)
@@ -138,6 +137,6 @@ def generate(data: Dataset, seed: int = 2019, goal_years: tuple[int, ...] = (201
     return {
         "sources": pd.concat([sources, demo_source], ignore_index=True),
         "observations": pd.concat([real["observations"], obs], ignore_index=True),
-        "targets": pd.concat([real["targets"], targets(data, obs)], ignore_index=True),
+        "targets": pd.concat([real["targets"], targets(data)], ignore_index=True),
         "goals": pd.concat([real["goals"], goals(data, list(goal_years), rng)], ignore_index=True),
     }
