@@ -23,3 +23,9 @@ def test_rounding_is_not_a_disagreement(dataset):
     # 84,6% is printed as 85%; -0,9% as 1%: both agree.
     assert audited.loc["verdachten-mensenhandel", "agrees"]
     assert audited.loc["overvallen", "agrees"]
+
+
+def test_rounding_is_half_up_on_the_printed_precision():
+    from jaarverslag.audit import _round_half_up
+
+    assert _round_half_up(2.45, 1) == 2.5 and _round_half_up(-8.45, 0) == 8.0 and _round_half_up(1.005, 2) == 1.01

@@ -154,3 +154,29 @@ def test_command_line_shows_no_traceback(data_dir, tmp_path):
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[0].startswith("jaarverslag: error: ")
     assert "line 3, column 'value'" in result.stderr
+
+
+def test_non_utf8_file(data_dir, build_dir, capsys):
+    path = data_dir / "indicators.csv"  # holds "cocaïne": saved from Excel as Windows-1252
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    assert _render(data_dir, build_dir) == 2
+    assert "indicators.csv: not UTF-8 text" in capsys.readouterr().err
+
+
+def test_blank_line_keeps_line_numbers_true(data_dir, build_dir, capsys):
+    path = data_dir / "observations.csv"
+    lines = path.read_text().splitlines()
+    lines.insert(2, "")  # a blank line 3
+    lines[4] = lines[4].replace("4400", "veel")  # was line 4, now line 5
+    path.write_text("\n".join(lines) + "\n")
+    assert _render(data_dir, build_dir) == 2
+    err = capsys.readouterr().err
+    assert "observations.csv, line 3, column 'indicator': a value is required" in err
+    assert "observations.csv, line 5, column 'value': 'veel' is not a number" in err
+
+
+def test_region_parents_must_not_cycle(data_dir, build_dir, capsys):
+    edit_csv(data_dir / "regions.csv", lambda f: f.assign(parent=f["parent"].where(f["id"] != "rotterdam-stad", "gm-rotterdam")))
+    edit_csv(data_dir / "regions.csv", lambda f: f.assign(parent=f["parent"].where(f["id"] != "gm-rotterdam", "rotterdam-stad")))
+    assert _render(data_dir, build_dir) == 2
+    assert "regions.csv, line 3, column 'parent': parents form a cycle" in capsys.readouterr().err

@@ -91,7 +91,8 @@ def test_unit_report_shows_veiligheidsbeeld_in_dutch_formats(page, site):
     page.goto(_report_url(site, 2019, "eenheid"))
     row = page.locator("#T_kpi tbody tr", has_text="Aantal woninginbraken")
     assert row.locator("td").all_inner_texts() == ["4.400", "4.028", "-8,5%", "≤ 2018", "✔ gehaald", "8%"]
-    assert "€ 14.232.000" in page.inner_text("body") or "95.782" in page.inner_text("body")
+    row = page.locator("#T_kpi tbody tr", has_text="Totaal aantal misdrijven")
+    assert row.locator("td").all_inner_texts()[:3] == ["91.400", "95.782", "+4,8%"]
 
 
 @pytest.mark.parametrize("year, region", REPORTS)

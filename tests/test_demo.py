@@ -72,3 +72,16 @@ def test_invalid_generated_data_never_reaches_data_dir(data_dir, monkeypatch):
     with pytest.raises(contract.DataContractError, match="as it would be written"):
         contract.write_tables(data_dir, demo.generate(contract.load(data_dir)))
     assert (data_dir / "observations.csv").read_bytes() == before
+
+
+def test_demo_after_real_district_rows_keeps_them(data_dir):
+    """After `jaarverslag cbs` wrote a district figure, regenerating demo data keeps it."""
+    from conftest import edit_csv
+
+    key = (data_dir / "observations.csv")
+    edit_csv(key, lambda f: f.assign(source=f["source"].where(
+        ~((f["indicator"] == "woninginbraken") & (f["region"] == "rijnmond-oost") & (f["year"] == "2019")), "jaarverslag-2019")))
+    assert main(["--data-dir", str(data_dir), "demo"]) == 0
+    obs = contract.load(data_dir).observations
+    rows = obs[(obs["indicator"] == "woninginbraken") & (obs["region"] == "rijnmond-oost") & (obs["year"] == 2019)]
+    assert rows["source"].tolist() == ["jaarverslag-2019"]

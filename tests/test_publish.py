@@ -88,3 +88,14 @@ def test_index_lists_every_report(rendered):
         assert (rendered / "site" / links[f"Jaarverslag {year} {name} (PDF)"]).is_file()
     assert len(index.find_all("a")) == 6
     assert "demodata" in index.find("th", string="Rotterdam-Zuid").parent.get_text()
+
+
+def test_publishing_one_year_keeps_the_other_years_in_the_index(rendered):
+    from conftest import BATCH, DATA, NOTEBOOKS
+    from jaarverslag.cli import main
+
+    assert main(["--data-dir", str(DATA), "publish", "--batch", str(BATCH), "--notebooks-dir", str(NOTEBOOKS),
+                 "--build-dir", str(rendered), "--year", "2018", "--region", "eenheid", "--no-pdf"]) == 0
+    index = (rendered / "site" / "index.html").read_text(encoding="utf-8")
+    assert "2019/rotterdam-zuid/jaarverslag-2019-rotterdam-zuid.html" in index
+    assert "2018/eenheid/jaarverslag-2018-eenheid.pdf" in index  # printed earlier, still there

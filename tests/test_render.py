@@ -120,7 +120,7 @@ def test_failing_notebook_keeps_earlier_output(tmp_path, build, capsys):
 
     assert code == 1
     out = capsys.readouterr().out
-    assert "veiligheidsbeeld.ipynb failed for year=2019, region=eenheid in cell" in out
+    assert "veiligheidsbeeld.ipynb failed for year=2019, region=eenheid in cell `1 / 0`" in out
     assert "ZeroDivisionError" in out
     assert (build_copy / "reports" / "2019" / "eenheid" / "veiligheidsbeeld.html").read_bytes() == earlier
     assert not list(build_copy.rglob("*.tmp*"))

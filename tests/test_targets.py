@@ -34,3 +34,21 @@ def test_kpi_rows_follow_the_report_order(dataset):
 
 def test_year_without_data_evaluates_to_nothing(dataset):
     assert evaluate(dataset, 2016, "rotterdam-zuid").empty
+
+
+def test_edge_cases_of_realisation_and_met():
+    from jaarverslag.targets import is_met, realisation
+
+    assert realisation([5], [0], ["count"]).isna().all()  # no relative change from zero
+    assert realisation([0.5], [0], ["percentage"]).iloc[0] == 0.5
+    met = is_met([6.5, 6.9, 3.0, 1.0], [6.7, 6.7, 3.0, None], ["at_most", "at_most", "not_above_previous_year", "at_least"])
+    assert met.tolist()[:3] == [True, False, True] and met.isna().tolist()[3]
+
+
+def test_commentary_survives_a_zero_previous_year(dataset):
+    from jaarverslag.commentary import sentence
+
+    row = evaluate(dataset, 2019, "eenheid").set_index("indicator").loc["overvallen"].copy()
+    row["previous"], row["subject"], row["indicator"] = 0.0, "het aantal overvallen", "overvallen"
+    text = sentence(row.to_frame().T.itertuples().__next__(), 2019)
+    assert text.startswith("Het aantal overvallen steeg naar 223 (2018: 0)")

@@ -8,6 +8,7 @@ without sign and rounded to that precision, equals it; every other row is listed
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -16,8 +17,8 @@ from .targets import realisation
 
 
 def _round_half_up(x: float, decimals: int) -> float:
-    scale = 10**decimals
-    return math.floor(abs(x) * scale + 0.5) / scale
+    """|x| rounded as a person rounds a printed figure (2.45 -> 2.5), free of float artefacts."""
+    return float(Decimal(str(abs(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 def audit(evaluation: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -230,17 +232,25 @@ def _dispatch(to_run, settings: Settings, workers: int, executor: str, scheduler
         for job, key, hashes in to_run:
             yield execute(job, key, hashes, settings)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # forkserver: workers must not inherit the build lock (a forked child would hold it
+    # after its parent was killed).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         futures = [pool.submit(execute, job, key, hashes, settings) for job, key, hashes in to_run]
-        for future in as_completed(futures):
-            yield future.result()
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool:
+            raise JaarverslagError("a worker process died (out of memory or killed); finished jobs are in the manifest") from None
 
 
 def _dispatch_dask(to_run, settings: Settings, workers: int, scheduler: str | None):
     from dask.distributed import Client, LocalCluster, as_completed as dask_completed
 
-    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
-    client = Client(scheduler or cluster)
+    try:
+        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        client = Client(scheduler or cluster, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise JaarverslagError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {exc}") from None
     try:
         futures = [client.submit(execute, job, key, hashes, settings, pure=False) for job, key, hashes in to_run]
         for future in dask_completed(futures):

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from . import __version__, contract, demo
-from .batch import Job, Settings, run, summary
+from .batch import Job, Settings, build_lock, run, summary
 from .errors import JaarverslagError, ParameterError
 from .params import check_batch, load_batch
 
@@ -38,7 +38,8 @@ def _render(args) -> int:
 
     jobs = [Job(y, r, t) for y in batch.years for r in batch.regions for t in batch.themes]
     region_names = dict(zip(data.regions["id"], data.regions["name"]))
-    settings = Settings(args.notebooks_dir, args.data_dir, args.build_dir, region_names)
+    # Absolute paths: workers (also on a Dask cluster with a shared filesystem) may run elsewhere.
+    settings = Settings(args.notebooks_dir.resolve(), args.data_dir.resolve(), args.build_dir.resolve(), region_names)
     started = time.perf_counter()
     results = run(jobs, settings, args.jobs, args.executor, args.scheduler, args.force)
     print(summary(results, time.perf_counter() - started))
@@ -49,7 +50,8 @@ def _publish(args) -> int:
     data, batch = _matrix(args)
     from .publish import publish  # nbconvert loads slowly; only when publishing
 
-    reports = publish(batch, data, args.build_dir, pdf=not args.no_pdf)
+    with build_lock(args.build_dir):
+        reports = publish(batch, data, args.build_dir, pdf=not args.no_pdf, index_batch=load_batch(args.batch))
     for report in reports:
         gaps = f" (without {', '.join(report.missing)})" if report.missing else ""
         print(f"{report.year} {report.region}: {report.html}" + (f", {report.pdf}" if report.pdf else "") + gaps)
@@ -61,7 +63,10 @@ def _book(args) -> int:
     data, batch = _matrix(args)
     from . import book
 
-    books = book.prepare(batch, data, args.build_dir, args.config)
+    if not args.config.is_file():
+        raise ParameterError(f"{args.config}: file not found (the base Quarto configuration)")
+    with build_lock(args.build_dir):
+        books = book.prepare(batch, data, args.build_dir, args.config)
     where = args.build_dir / "quarto"
     if not books:
         raise JaarverslagError(f"nothing rendered in {args.build_dir}: run `jaarverslag render` first")
@@ -70,7 +75,7 @@ def _book(args) -> int:
             print(f"{item.year} {item.region}: {item.output}")
     else:
         print(f"quarto is not installed (see https://quarto.org/docs/get-started/); {len(books)} book projects are "
-              f"ready in {where}/<year>/<region>/ and the HTML and PDF reports are in {args.build_dir / 'site'}")
+              f"ready in {where}/<year>/<region>/ (the HTML and PDF reports come from `jaarverslag publish`)")
     return 0
 
 

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from . import formatting
+from .targets import realisation
 
 
 def _verb(change: float) -> str:
@@ -22,12 +23,13 @@ def sentence(row, year: int) -> str:
     elif row.current == row.previous:
         text = f"{subject} bleef gelijk op {current}"
     else:
-        if row.unit == "percentage":
-            delta = formatting.number(abs(row.current - row.previous), 1) + " procentpunt"
-        else:
-            delta = formatting.percent(abs(row.current - row.previous) / row.previous * 100, 1)
+        change = realisation([row.current], [row.previous], [row.unit]).iloc[0]
         previous = formatting.value(row.previous, row.unit)
-        text = f"{subject} {_verb(row.current - row.previous)} met {delta} naar {current} ({year - 1}: {previous})"
+        if math.isnan(change):  # from zero: no relative change to state
+            text = f"{subject} {_verb(row.current - row.previous)} naar {current} ({year - 1}: {previous})"
+        else:
+            delta = formatting.change(abs(change), row.unit).lstrip("+")
+            text = f"{subject} {_verb(row.current - row.previous)} met {delta} naar {current} ({year - 1}: {previous})"
     if not pd.isna(row.met):
         text += "; doel gehaald" if row.met else "; doel niet gehaald"
     return text + "."

@@ -251,10 +251,13 @@ def load(data_dir: str | Path = "data") -> Dataset:
             cached.unlink(missing_ok=True)
     dataset = _load(data_dir)
     if key:
-        CACHE.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{key}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps({name: getattr(dataset, name) for name in TABLES}))
-        os.replace(tmp, cached)
+        try:
+            CACHE.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f".{key}.{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps({name: getattr(dataset, name) for name in TABLES}))
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # no cache: the next load validates again
     return dataset
 
 
@@ -274,13 +277,16 @@ def _load(data_dir: Path) -> Dataset:
 def _read(data_dir: Path, name: str) -> pd.DataFrame:
     path = data_dir / f"{name}.csv"
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        # Blank lines are kept (as empty rows the schema rejects) so row i is always line i + 2.
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False)
     except FileNotFoundError:
         raise DataContractError(f"{path}: file not found (the '{name}' table is required)") from None
     except pd.errors.EmptyDataError:
         raise DataContractError(f"{path}: file is empty (a header row is required)") from None
     except pd.errors.ParserError as exc:
         raise DataContractError(f"{path}: not valid CSV ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise DataContractError(f"{path}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
 
 
 def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
@@ -307,6 +313,18 @@ def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
     check("targets", targets, ~relative, {"value": pa.Column(float)})
     quantified = goals["target_kind"].notna()
     check("goals", goals, quantified, {"target_value": pa.Column(float), "unit": pa.Column(str)})
+    regions = tables["regions"]
+    top = regions["level"] == "eenheid"
+    check("regions", regions, top, {"parent": pa.Column(str, pa.Check(lambda s: s.isna(), error="the unit has no parent"), nullable=True)})
+    check("regions", regions, ~top, {"parent": pa.Column(str)})
+    parent = regions.set_index("id")["parent"].dropna().to_dict()
+    for line, region in zip(regions.index + 2, regions["id"]):
+        seen = {region}
+        while (region := parent.get(region)) is not None:
+            if region in seen:
+                problems.append(f"{data_dir / 'regions.csv'}, line {line}, column 'parent': parents form a cycle")
+                break
+            seen.add(region)
     if problems:
         raise DataContractError("\n".join(problems))
 
@@ -327,6 +345,6 @@ def write_tables(data_dir: str | Path, tables: dict[str, pd.DataFrame]) -> Datas
             load(staged)
         except DataContractError as exc:
             raise DataContractError(str(exc).replace(str(staged), f"{data_dir} (as it would be written)")) from None
-        for name in tables:
+        for name in (n for n in TABLES if n in tables):  # referenced tables first
             os.replace(staged / f"{name}.csv", data_dir / f"{name}.csv")
     return load(data_dir)

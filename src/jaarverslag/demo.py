@@ -134,9 +134,18 @@ def generate(data: Dataset, seed: int = 2019, goal_years: tuple[int, ...] = (201
     obs = observations(data, rng)
     sources = data.sources[data.sources["id"] != SOURCE]
     demo_source = pd.DataFrame([{"id": SOURCE, "title": SOURCE_TITLE, "table_id": pd.NA, "period": pd.NA, "retrieved_at": pd.NA}])
-    return {
-        "sources": pd.concat([sources, demo_source], ignore_index=True),
-        "observations": pd.concat([real["observations"], obs], ignore_index=True),
-        "targets": pd.concat([real["targets"], targets(data)], ignore_index=True),
-        "goals": pd.concat([real["goals"], goals(data, list(goal_years), rng)], ignore_index=True),
+    generated = {"observations": obs, "targets": targets(data), "goals": goals(data, list(goal_years), rng)}
+    return {"sources": pd.concat([sources, demo_source], ignore_index=True)} | {
+        name: _fill_gaps(real[name], generated[name], KEYS[name]) for name in generated
     }
+
+
+KEYS = {"observations": ["indicator", "region", "year"], "targets": ["indicator", "region", "year"],
+        "goals": ["year", "region", "goal_id"]}
+
+
+def _fill_gaps(real: pd.DataFrame, generated: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """Real rows plus the generated rows for keys no real row (e.g. from CBS) already has."""
+    taken = pd.MultiIndex.from_frame(real[key])
+    fresh = generated[~pd.MultiIndex.from_frame(generated[key]).isin(taken)]
+    return pd.concat([real, fresh], ignore_index=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .contract import STATUSES, Dataset
+from .targets import is_met
 
 STATUS_LABELS = {
     "gerealiseerd": "Gerealiseerd",
@@ -21,11 +22,8 @@ STATUS_LABELS = {
 
 def derived_status(goals: pd.DataFrame) -> pd.Series:
     """gerealiseerd/niet where target and result are numbers, missing otherwise."""
-    at_least = goals["result_value"] >= goals["target_value"]
-    at_most = goals["result_value"] <= goals["target_value"]
-    met = at_least.where(goals["target_kind"] == "at_least", at_most)
-    status = met.map({True: "gerealiseerd", False: "niet"}).astype(object)
-    return status.where(goals["target_value"].notna() & goals["result_value"].notna())
+    met = is_met(goals["result_value"], goals["target_value"], goals["target_kind"])
+    return met.map({True: "gerealiseerd", False: "niet"}).astype(object).where(met.notna())
 
 
 def goals_for(data: Dataset, year: int, region: str, themes: list[str]) -> pd.DataFrame:

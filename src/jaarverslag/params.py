@@ -43,7 +43,8 @@ class Batch(BaseModel):
             if theme not in self.themes:
                 raise ParameterError(f"unknown theme {theme!r}: the batch's themes are {', '.join(self.themes)}")
         parts = [Part(title=p.title, themes=[t for t in p.themes if not themes or t in themes]) for p in self.parts]
-        return Batch(years=years or self.years, regions=regions or self.regions, parts=[p for p in parts if p.themes])
+        years, regions = list(dict.fromkeys(years or self.years)), list(dict.fromkeys(regions or self.regions))
+        return Batch(years=years, regions=regions, parts=[p for p in parts if p.themes])
 
 
 def check_run(data: Dataset, year, region) -> None:

@@ -27,7 +27,7 @@ from .contract import Dataset
 from .demo import DEMO_NOTICE, shows_demo_data
 from .errors import JaarverslagError
 from .params import Batch
-from .render import REMOVED_TAGS, html_exporter, outputs
+from .render import html_exporter, outputs
 
 CHROMIUM = "chromium"
 CHROMIUM_FLAGS = (
@@ -94,7 +94,7 @@ def assemble(batch: Batch, data: Dataset, build_dir: Path, year: int, region: st
             toc.append(f"    - [{title}](#hoofdstuk-{theme})")
             chapters.append(_markdown(f'<div class="chapter{" first" if first else ""}" id="hoofdstuk-{theme}"></div>'))
             first = False
-            chapters += [c for c in nb.cells if not set(c.metadata.get("tags", [])) & set(REMOVED_TAGS)]
+            chapters += nb.cells  # the exporter drops parameter and remove-cell cells
     notice = f"\n\n> {DEMO_NOTICE}" if shows_demo_data(data, year, region) else ""
     gaps = f"\n\n*Niet beschikbaar in deze versie: {', '.join(missing)}.*" if missing else ""
     front = [
@@ -113,10 +113,14 @@ def print_pdf(html: Path, pdf: Path) -> None:
         raise JaarverslagError("chromium not found: install Debian's package (apt-get install chromium) to print PDFs")
     tmp = pdf.with_name(f".{pdf.stem}.{os.getpid()}.tmp.pdf")
     with tempfile.TemporaryDirectory(prefix="jaarverslag-chromium-") as profile:
-        result = subprocess.run(
-            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html.resolve().as_uri()],
-            capture_output=True, text=True, timeout=180, check=False,
-        )
+        try:
+            result = subprocess.run(
+                [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html.resolve().as_uri()],
+                capture_output=True, text=True, timeout=180, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            tmp.unlink(missing_ok=True)
+            raise JaarverslagError(f"chromium did not finish printing {html} within 180 s") from None
     if result.returncode != 0 or not tmp.is_file():
         tmp.unlink(missing_ok=True)
         raise JaarverslagError(f"chromium could not print {html}: {result.stderr.strip()[-500:]}")
@@ -130,8 +134,12 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def publish(batch: Batch, data: Dataset, build_dir: Path, pdf: bool = True) -> list[Report]:
-    """Assemble every (year, region) report, print its PDF, and write the index page."""
+def publish(batch: Batch, data: Dataset, build_dir: Path, pdf: bool = True, index_batch: Batch | None = None) -> list[Report]:
+    """Assemble every (year, region) report of batch, print its PDF, and write the index page.
+
+    The index lists every report of index_batch (default: batch) found in build/site, so
+    publishing a single year keeps the other years' links.
+    """
     exporter = html_exporter()
     reports = []
     for year in batch.years:
@@ -144,13 +152,24 @@ def publish(batch: Batch, data: Dataset, build_dir: Path, pdf: bool = True) -> l
             _write(html_path, body)
             if pdf:
                 print_pdf(html_path, pdf_path)
-            reports.append(Report(
-                year, region, data.region_name(region), html_path, pdf_path if pdf else None, tuple(missing),
-                shows_demo_data(data, year, region),
-            ))
+            reports.append(_report(data, build_dir, batch, year, region, missing))
+    index_batch = index_batch or batch
+    listed = [
+        _report(data, build_dir, index_batch, year, region)
+        for year in index_batch.years for region in index_batch.regions
+        if report_paths(build_dir, year, region)[0].is_file()
+    ]
     index = Path(build_dir) / "site" / "index.html"
-    _write(index, render_index(reports, index.parent))
+    _write(index, render_index(listed, index.parent))
     return reports
+
+
+def _report(data: Dataset, build_dir: Path, batch: Batch, year: int, region: str, missing=None) -> Report:
+    html, pdf = report_paths(build_dir, year, region)
+    if missing is None:
+        missing = [t for t in batch.themes if not outputs(build_dir, year, region, t)[0].is_file()]
+    return Report(year, region, data.region_name(region), html, pdf if pdf.is_file() else None, tuple(missing),
+                  shows_demo_data(data, year, region))
 
 
 def render_index(reports: list[Report], root: Path) -> str:

@@ -85,8 +85,9 @@ def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: s
                 request_save_on_cell_execute=False,
             )
         except pm.PapermillExecutionError as exc:
+            line = next((ln for ln in reversed(exc.source.splitlines()) if ln.strip() and not ln.startswith("#")), "")
             raise RenderError(
-                f"{notebook} failed for year={year}, region={region} in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+                f"{notebook} failed for year={year}, region={region} in cell `{line.strip()}`: {exc.ename}: {exc.evalue}"
             ) from None
         executed_nb = nbformat.read(tmp_executed, as_version=4)
         executed_nb.metadata["title"] = f"{executed_nb.metadata.get('title', notebook.stem)} {year} – {region_name}"

@@ -21,8 +21,15 @@ COLUMNS = [
 def realisation(value, reference, unit) -> pd.Series:
     """Relative difference in % (counts, amounts) or difference in points (percentages)."""
     value, reference, unit = (pd.Series(x, dtype=t) for x, t in ((value, float), (reference, float), (unit, object)))
-    relative = (value - reference) / reference * 100
+    relative = ((value - reference) / reference * 100).where(reference != 0)
     return relative.where(unit != "percentage", value - reference)
+
+
+def is_met(value, reference, kind) -> pd.Series:
+    """Whether value meets a target of this kind (at_least, at_most, not_above_previous_year)."""
+    value, reference, kind = (pd.Series(x) for x in (value, reference, kind))
+    met = (value >= reference).where(kind == "at_least", value <= reference).astype("boolean")
+    return met.mask(value.isna() | reference.isna() | kind.isna())
 
 
 def evaluate(data: Dataset, year: int, region: str) -> pd.DataFrame:
@@ -43,10 +50,7 @@ def evaluate(data: Dataset, year: int, region: str) -> pd.DataFrame:
     relative = frame["kind"] == "not_above_previous_year"
     frame["reference"] = targets["value"].reindex(frame.index).where(~relative, frame["previous"])
     frame["realisation"] = realisation(frame["current"], frame["reference"], frame["unit"]).to_numpy()
-    at_least = frame["current"] >= frame["reference"]
-    at_most = frame["current"] <= frame["reference"]
-    met = at_least.where(frame["kind"] == "at_least", at_most).astype("boolean")
-    frame["met"] = met.mask(frame["reference"].isna() | frame["current"].isna())
+    frame["met"] = is_met(frame["current"], frame["reference"], frame["kind"])
     return frame.reset_index()[COLUMNS]
 
 
