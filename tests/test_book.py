@@ -101,3 +101,20 @@ def test_quarto_renders_a_generated_book(books):
     assert book.render([book.Book(2019, "eenheid", project)])
     html = (project / "_book" / "index.html").read_text()
     assert "Jaarverslag 2019" in html and 'lang="nl"' in html
+
+
+def test_with_quarto_on_path_every_book_is_rendered(rendered, tmp_path, capsys, monkeypatch):
+    """A stand-in `quarto` records its calls: one `quarto render <project>` per book."""
+    calls = tmp_path / "calls"
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nmkdir -p "$2/_book" && echo ok > "$2/_book/index.html"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    code = main(["--data-dir", str(DATA), "book", "--batch", str(BATCH), "--config", str(ROOT / "_quarto.yml"),
+                 "--notebooks-dir", str(NOTEBOOKS), "--build-dir", str(rendered), "--year", "2019"])
+    assert code == 0
+    assert calls.read_text().split("\n")[:-1] == [
+        f"render {rendered / 'quarto' / '2019' / region}" for region in ("eenheid", "rotterdam-zuid")]
+    out = capsys.readouterr().out
+    assert f"2019 eenheid: {rendered / 'quarto' / '2019' / 'eenheid' / '_book'}" in out

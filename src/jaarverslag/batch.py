@@ -27,11 +27,13 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from .contract import TABLES
 from .errors import JaarverslagError, RenderError
+from .files import STALE, write_atomic
 
 PACKAGE = Path(__file__).parent
-REGIONAL_TABLES = ("observations", "targets", "goals")
-SHARED_TABLES = ("regions", "sources", "themes", "indicators")
+REGIONAL_TABLES = ("observations", "targets", "goals")  # rows belong to one region
+SHARED_TABLES = tuple(t for t in TABLES if t not in REGIONAL_TABLES)
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,8 @@ def load_manifest(build_dir: Path) -> dict[str, dict]:
 
 
 def save_manifest(build_dir: Path, entries: dict[str, dict]) -> None:
-    path = Path(build_dir) / "manifest.json"
-    tmp = path.with_name(f".manifest.{os.getpid()}.tmp.json")
-    tmp.write_text(json.dumps({"updated": _now(), "jobs": dict(sorted(entries.items()))}, indent=1, ensure_ascii=False))
-    os.replace(tmp, path)
+    document = {"updated": _now(), "jobs": dict(sorted(entries.items()))}
+    write_atomic(Path(build_dir) / "manifest.json", json.dumps(document, indent=1, ensure_ascii=False))
 
 
 @contextmanager
@@ -134,7 +134,7 @@ def build_lock(build_dir: Path) -> Iterator[None]:
         handle.write(str(os.getpid()))
         handle.flush()
         # Temporary files of a run that was killed are never valid outputs.
-        for stale in build_dir.rglob(".*.tmp.*"):
+        for stale in build_dir.rglob(STALE):
             stale.unlink(missing_ok=True)
         try:
             yield

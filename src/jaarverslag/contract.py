@@ -21,6 +21,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .errors import DataContractError
+from .files import write_atomic
 
 UNITS = ("count", "percentage", "euro", "kilogram")
 BETTER = ("lower", "higher", "none")
@@ -252,10 +253,7 @@ def load(data_dir: str | Path = "data") -> Dataset:
     dataset = _load(data_dir)
     if key:
         try:
-            CACHE.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f".{key}.{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps({name: getattr(dataset, name) for name in TABLES}))
-            os.replace(tmp, cached)
+            write_atomic(cached, pickle.dumps({name: getattr(dataset, name) for name in TABLES}))
         except OSError:
             pass  # no cache: the next load validates again
     return dataset

@@ -26,6 +26,7 @@ from .batch import library_digest, load_manifest
 from .contract import Dataset
 from .demo import DEMO_NOTICE, shows_demo_data
 from .errors import JaarverslagError
+from .files import temporary, write_atomic
 from .params import Batch
 from .render import html_exporter, outputs
 
@@ -111,7 +112,7 @@ def print_pdf(html: Path, pdf: Path) -> None:
     """Print html to pdf with headless Chromium; pdf replaced only on success."""
     if shutil.which(CHROMIUM) is None:
         raise JaarverslagError("chromium not found: install Debian's package (apt-get install chromium) to print PDFs")
-    tmp = pdf.with_name(f".{pdf.stem}.{os.getpid()}.tmp.pdf")
+    tmp = temporary(pdf)
     with tempfile.TemporaryDirectory(prefix="jaarverslag-chromium-") as profile:
         try:
             result = subprocess.run(
@@ -125,13 +126,6 @@ def print_pdf(html: Path, pdf: Path) -> None:
         tmp.unlink(missing_ok=True)
         raise JaarverslagError(f"chromium could not print {html}: {result.stderr.strip()[-500:]}")
     os.replace(tmp, pdf)
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def publish(batch: Batch, data: Dataset, build_dir: Path, pdf: bool = True, index_batch: Batch | None = None) -> list[Report]:
@@ -149,7 +143,7 @@ def publish(batch: Batch, data: Dataset, build_dir: Path, pdf: bool = True, inde
                 continue  # nothing rendered for this (year, region)
             html_path, pdf_path = report_paths(build_dir, year, region)
             body, _ = exporter.from_notebook_node(nb)
-            _write(html_path, body)
+            write_atomic(html_path, body)
             if pdf:
                 print_pdf(html_path, pdf_path)
             reports.append(_report(data, build_dir, batch, year, region, missing))
@@ -160,7 +154,7 @@ def publish(batch: Batch, data: Dataset, build_dir: Path, pdf: bool = True, inde
         if report_paths(build_dir, year, region)[0].is_file()
     ]
     index = Path(build_dir) / "site" / "index.html"
-    _write(index, render_index(listed, index.parent))
+    write_atomic(index, render_index(listed, index.parent))
     return reports
 
 

@@ -21,6 +21,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import CaselessStrEnum, default
 
 from .errors import RenderError
+from .files import temporary
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -74,8 +75,7 @@ def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: s
     executed, html = outputs(build_dir, year, region, notebook.stem)
     for path in (executed, html):
         path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_executed = executed.with_name(f".{executed.stem}.{os.getpid()}.tmp.ipynb")
-    tmp_html = html.with_name(f".{html.stem}.{os.getpid()}.tmp.html")
+    tmp_executed, tmp_html = temporary(executed), temporary(html)
     parameters = {"year": year, "region": region, "data_dir": str(Path(data_dir).resolve())}
     try:
         try:
