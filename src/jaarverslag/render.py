@@ -13,7 +13,6 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import nbformat
 import papermill as pm
 from nbconvert import HTMLExporter
 from jupyter_client.manager import AsyncKernelManager
@@ -79,7 +78,7 @@ def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: s
     parameters = {"year": year, "region": region, "data_dir": str(Path(data_dir).resolve())}
     try:
         try:
-            pm.execute_notebook(
+            executed_nb = pm.execute_notebook(
                 str(notebook), str(tmp_executed), parameters=parameters, cwd=str(notebook.parent),
                 progress_bar=False, shutdown_kernel="immediate", kernel_manager_class=IPCKernelManager,
                 request_save_on_cell_execute=False,
@@ -89,7 +88,6 @@ def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: s
             raise RenderError(
                 f"{notebook} failed for year={year}, region={region} in cell `{line.strip()}`: {exc.ename}: {exc.evalue}"
             ) from None
-        executed_nb = nbformat.read(tmp_executed, as_version=4)
         executed_nb.metadata["title"] = f"{executed_nb.metadata.get('title', notebook.stem)} {year} – {region_name}"
         body, _ = html_exporter().from_notebook_node(executed_nb)
         tmp_html.write_text(body, encoding="utf-8")
