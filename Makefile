@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: setup chromium report test lab book clean
+.PHONY: setup chromium report test test-fast lab book clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ report: $(STAMP) chromium ## render the batch, publish reports, PDFs and index i
 
 test: $(STAMP) chromium $(AXE) ## run the test suite (pytest, nbval, browser tests)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## only the unit tests: no notebook execution, PDF or browser
+	$(BIN)/python -m pytest -m "not slow"
 
 lab: $(STAMP) ## open the notebooks in JupyterLab with the project kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -26,23 +26,25 @@ import pandas as pd
 import papermill as pm
 from jupyter_client.manager import start_new_kernel
 
-from jaarverslag import contract
-from jaarverslag.batch import Job, Settings, run
-from jaarverslag.render import html_exporter
+from jaarverslag.engine.batch import Job, Settings, run
+from jaarverslag.engine.render import html_exporter
+from jaarverslag.inputs import load
+from jaarverslag.inputs.params import load_batch
 
 ROOT = Path(__file__).resolve().parents[1]
-IMPORTS = "import jaarverslag.chapter, jaarverslag.veiligheidsbeeld, seaborn, pandas"
+IMPORTS = "import jaarverslag.chapters, seaborn, pandas"
 
 
 def naive(jobs: list[Job], settings: Settings) -> float:
     """What a first script does: papermill then nbconvert, one notebook after another."""
     started = time.perf_counter()
     for job in jobs:
-        out = settings.build_dir / "naive" / f"{job.year}-{job.region}-{job.theme}.ipynb"
+        out = Path(tempfile.gettempdir()) / "jaarverslag-naive" / f"{job.year}-{job.region}-{job.chapter}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
         pm.execute_notebook(
-            str(settings.notebooks_dir / f"{job.theme}.ipynb"), str(out), progress_bar=False,
-            parameters={"year": job.year, "region": job.region, "data_dir": str(settings.data_dir)},
+            str(settings.notebooks_dir / f"{job.chapter}.ipynb"), str(out), progress_bar=False,
+            parameters={"year": job.year, "region": job.region, "data_dir": str(settings.data_dir),
+                        "batch_file": str(settings.batch_file)},
             cwd=str(settings.notebooks_dir),
         )
         body, _ = html_exporter().from_notebook_node(nbformat.read(out, as_version=4))
@@ -90,12 +92,14 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="jaarverslag-bench-"))
     shutil.copytree(ROOT / "data", scratch / "data")
     shutil.copytree(ROOT / "notebooks", scratch / "notebooks")
-    data = contract.load(scratch / "data")
+    data = load(scratch / "data")
     regions = list(data.regions.loc[data.regions["level"].isin(["eenheid", "district"]), "id"])
-    themes = sorted(p.stem for p in (scratch / "notebooks").glob("*.ipynb"))
-    jobs = [Job(y, r, t) for y in args.years for r in regions for t in themes]
-    settings = Settings(scratch / "notebooks", scratch / "data", scratch / "build", dict(zip(data.regions["id"], data.regions["name"])))
-    print(f"matrix: {len(args.years)} years x {len(regions)} regions x {len(themes)} notebooks = {len(jobs)} jobs; "
+    batch = load_batch(ROOT / "params" / "batch.yaml").select(args.years, regions)
+    jobs = [Job(*job) for job in batch.jobs()]
+    settings = Settings(scratch / "notebooks", scratch / "data", ROOT / "params" / "batch.yaml", scratch / "build",
+                        dict(zip(data.regions["id"], data.regions["name"])),
+                        {chapter.notebook: chapter.title_in(data) for chapter in batch.chapters})
+    print(f"matrix: {len(args.years)} years x {len(regions)} regions x {len(batch.chapters)} notebooks = {len(jobs)} jobs; "
           f"{args.jobs} workers on {os.cpu_count()} cores")
 
     e = floor_per_notebook()

@@ -1,4 +1,8 @@
-"""Shared fixtures: a private copy of the shipped data and the project's paths."""
+"""Shared fixtures and helpers: the project's paths, a private copy of the data, the CLI.
+
+Tests that execute notebooks, print PDFs or drive a browser are marked `slow` (here, by
+the fixtures they use, or in their module); `pytest -m "not slow"` runs the rest.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,46 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 NOTEBOOKS = ROOT / "notebooks"
 BATCH = ROOT / "params" / "batch.yaml"
+MATRIX_COMMANDS = ("render", "publish", "book")
+
+
+def chapters() -> list[str]:
+    """The chapters of the shipped batch file, in report order."""
+    from jaarverslag.inputs.params import load_batch
+
+    return load_batch(BATCH).notebooks
+
+
+def cli_args(command: str, *extra: str, data: Path = DATA, build: Path | None = None, batch: Path = BATCH,
+             notebooks: Path = NOTEBOOKS) -> list[str]:
+    """The arguments of one `jaarverslag` command run on these directories."""
+    args = ["--data-dir", str(data), command]
+    if command in MATRIX_COMMANDS:
+        args += ["--batch", str(batch), "--notebooks-dir", str(notebooks), "--build-dir", str(build)]
+    return [*args, *map(str, extra)]
+
+
+def cli(command: str, *extra: str, **paths) -> int:
+    """Run `jaarverslag command` in this process; return its exit code."""
+    from jaarverslag.cli import main
+
+    return main(cli_args(command, *extra, **paths))
+
+
+SLOW_FIXTURES = {"rendered"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.suffix == ".ipynb" or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
 def dataset():
-    from jaarverslag import contract
+    from jaarverslag.inputs import load
 
-    return contract.load(DATA)
+    return load(DATA)
 
 
 @pytest.fixture
@@ -43,13 +80,8 @@ def rendered(tmp_path_factory) -> Path:
     Every chapter for 2019 for the unit and for one district (demo data), and one
     chapter for 2018 (a year without goals), then the published reports and index.
     """
-    from jaarverslag.cli import main
-
     build = tmp_path_factory.mktemp("rendered") / "build"
-    common = ["--data-dir", str(DATA), "render", "--batch", str(BATCH), "--notebooks-dir", str(NOTEBOOKS),
-              "--build-dir", str(build)]
-    assert main([*common, "--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid"]) == 0
-    assert main([*common, "--year", "2018", "--region", "eenheid", "--theme", "cter"]) == 0
-    assert main(["--data-dir", str(DATA), "publish", "--batch", str(BATCH), "--notebooks-dir", str(NOTEBOOKS),
-                 "--build-dir", str(build), "--region", "eenheid", "--region", "rotterdam-zuid"]) == 0
+    assert cli("render", "--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid", build=build) == 0
+    assert cli("render", "--year", "2018", "--region", "eenheid", "--chapter", "cter", build=build) == 0
+    assert cli("publish", "--region", "eenheid", "--region", "rotterdam-zuid", build=build) == 0
     return build

@@ -1,8 +1,8 @@
 """The published-figure audit finds exactly the seed's inconsistent rows."""
 
 from ground_truth import INCONSISTENT_2019, KPI_2019
-from jaarverslag.audit import audit
-from jaarverslag.targets import evaluate
+from jaarverslag.analysis.audit import audit
+from jaarverslag.analysis.targets import evaluate
 
 
 def test_audit_lists_every_inconsistent_row(dataset):
@@ -26,6 +26,6 @@ def test_rounding_is_not_a_disagreement(dataset):
 
 
 def test_rounding_is_half_up_on_the_printed_precision():
-    from jaarverslag.audit import _round_half_up
+    from jaarverslag.analysis.audit import _round_half_up
 
     assert _round_half_up(2.45, 1) == 2.5 and _round_half_up(-8.45, 0) == 8.0 and _round_half_up(1.005, 2) == 1.01

@@ -6,8 +6,7 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import BATCH, NOTEBOOKS, edit_csv
-from jaarverslag.cli import main
+from conftest import BATCH, cli, edit_csv
 
 
 def _set(row, column, value):
@@ -103,8 +102,7 @@ def _files(build_dir):
 
 
 def _render(data_dir, build_dir, *extra, batch=BATCH):
-    return main(["--data-dir", str(data_dir), "render", "--batch", str(batch), "--notebooks-dir", str(NOTEBOOKS),
-                 "--build-dir", str(build_dir), *extra])
+    return cli("render", *extra, data=data_dir, build=build_dir, batch=batch)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -126,7 +124,7 @@ def test_bad_data_is_reported_and_nothing_written(case, data_dir, build_dir, cap
     [
         (["--year", "2030"], "no data for year 2030"),
         (["--region", "atlantis"], "unknown region 'atlantis'"),
-        (["--theme", "verkeer"], "unknown theme 'verkeer'"),
+        (["--chapter", "verkeer"], "unknown chapter 'verkeer'"),
     ],
 )
 def test_invalid_parameters(extra, expected, data_dir, build_dir, capsys):
@@ -138,7 +136,8 @@ def test_invalid_parameters(extra, expected, data_dir, build_dir, capsys):
 
 def test_invalid_batch_file(tmp_path, data_dir, build_dir, capsys):
     batch = tmp_path / "batch.yaml"
-    batch.write_text("years: [negentien]\nregions: [eenheid]\nparts: [{title: A, themes: [veiligheidsbeeld]}]\ncolour: blue\n")
+    chapter = "{notebook: veiligheidsbeeld, themes: [veiligheidsbeeld]}"
+    batch.write_text(f"years: [negentien]\nregions: [eenheid]\nparts: [{{title: A, chapters: [{chapter}]}}]\ncolour: blue\n")
     assert _render(data_dir, build_dir, batch=batch) == 2
     err = capsys.readouterr().err
     assert f"{batch}: years.0: " in err and "colour: Extra inputs are not permitted" in err

@@ -10,9 +10,13 @@ import time
 
 import pytest
 
-from conftest import BATCH, NOTEBOOKS, edit_csv
-from jaarverslag import batch
-from jaarverslag.cli import main
+from conftest import NOTEBOOKS, cli, cli_args, edit_csv
+from jaarverslag.engine import batch, hashing
+from jaarverslag.engine.layout import Layout
+from jaarverslag.engine.lock import build_lock
+from jaarverslag.engine.manifest import Manifest
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -22,21 +26,24 @@ def project(tmp_path, data_dir):
     return {"data": data_dir, "notebooks": notebooks, "build": tmp_path / "build"}
 
 
+def _paths(project):
+    return {"data": project["data"], "notebooks": project["notebooks"], "build": project["build"]}
+
+
 def render(project, *extra):
-    args = ["--data-dir", str(project["data"]), "render", "--batch", str(BATCH), "--notebooks-dir",
-            str(project["notebooks"]), "--build-dir", str(project["build"]), "--jobs", "2", *extra]
-    return main(args)
+    return cli("render", "--jobs", "2", *extra, **_paths(project))
 
 
 def manifest(project):
-    return json.loads((project["build"] / "manifest.json").read_text())["jobs"]
+    """What the manifest holds now, journal of a running or killed batch included."""
+    return Manifest(Layout(project["build"])).entries
 
 
 def statuses(project):
     return {name: entry["status"] for name, entry in manifest(project).items()}
 
 
-SMALL = ["--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid", "--theme", "cter"]
+SMALL = ["--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid", "--chapter", "cter"]
 
 
 def test_second_run_skips_everything_without_a_kernel(project, monkeypatch, capsys):
@@ -81,7 +88,8 @@ def test_changed_region_data_reruns_only_that_region(project):
 
 def test_changed_shared_table_reruns_everything(project):
     def change():
-        edit_csv(project["data"] / "indicators.csv", lambda f: f.assign(label=f["label"].str.replace("Cybervrijwilligers", "Cyber-vrijwilligers")))
+        edit_csv(project["data"] / "indicators.csv",
+                 lambda f: f.assign(label=f["label"].str.replace("Cybervrijwilligers", "Cyber-vrijwilligers")))
 
     assert _executed_after(project, change) == ["2019/eenheid/cter", "2019/rotterdam-zuid/cter"]
 
@@ -93,33 +101,33 @@ def test_changed_library_reruns_everything(project, monkeypatch):
 
 def test_library_digest_follows_the_code(tmp_path, monkeypatch):
     package = tmp_path / "jaarverslag"
-    shutil.copytree(batch.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(batch, "PACKAGE", package)
-    before = batch.library_digest()
+    shutil.copytree(hashing.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(hashing, "PACKAGE", package)
+    before = hashing.library_digest()
     (package / "formatting.py").write_text((package / "formatting.py").read_text() + "\n# changed\n")
-    assert batch.library_digest() != before
+    assert hashing.library_digest() != before
 
 
 def test_changed_parameters_are_new_jobs(project):
     assert render(project, *SMALL) == 0
-    assert render(project, "--year", "2018", "--region", "eenheid", "--theme", "cter") == 0
+    assert render(project, "--year", "2018", "--region", "eenheid", "--chapter", "cter") == 0
     assert statuses(project)["2018/eenheid/cter"] == "executed"
 
 
 def test_filters_select_the_jobs(project):
-    assert render(project, "--year", "2019", "--region", "rotterdam-zuid", "--theme", "cter", "--theme", "cybercrime") == 0
+    assert render(project, "--year", "2019", "--region", "rotterdam-zuid", "--chapter", "cter", "--chapter", "cybercrime") == 0
     assert sorted(manifest(project)) == ["2019/rotterdam-zuid/cter", "2019/rotterdam-zuid/cybercrime"]
 
 
 def test_failing_notebook_is_isolated_and_keeps_its_output(project, capsys):
-    assert render(project, *SMALL, "--theme", "cybercrime") == 0
+    assert render(project, *SMALL, "--chapter", "cybercrime") == 0
     html = project["build"] / "reports" / "2019" / "eenheid" / "cter.html"
     earlier = html.read_bytes()
     path = project["notebooks"] / "cter.ipynb"
     path.write_text(path.read_text().replace("ch.goal_summary()", "ch.goal_summary() + 1"))
     capsys.readouterr()
 
-    assert render(project, *SMALL, "--theme", "cybercrime") == 1
+    assert render(project, *SMALL, "--chapter", "cybercrime") == 1
 
     out = capsys.readouterr().out
     status = statuses(project)
@@ -130,28 +138,26 @@ def test_failing_notebook_is_isolated_and_keeps_its_output(project, capsys):
 
 
 def test_a_second_run_on_the_same_build_is_refused(project, capsys):
-    with batch.build_lock(project["build"]):
+    with build_lock(Layout(project["build"])):
         assert render(project, *SMALL) == 2
     err = capsys.readouterr().err
     assert "is in use by another jaarverslag run" in err and f"pid {os.getpid()}" in err
 
 
 def test_killed_run_leaves_no_partial_output_and_next_run_completes(project):
-    args = [sys.executable, "-m", "jaarverslag.cli", "--data-dir", str(project["data"]), "render", "--batch", str(BATCH),
-            "--notebooks-dir", str(project["notebooks"]), "--build-dir", str(project["build"]), "--jobs", "2",
-            "--year", "2019", "--region", "eenheid", "--theme", "cter", "--theme", "cybercrime", "--theme", "ondermijning",
-            "--theme", "openbare-orde"]
+    chapters = [arg for c in ("cter", "cybercrime", "ondermijning", "openbare-orde") for arg in ("--chapter", c)]
+    args = [sys.executable, "-m", "jaarverslag.cli",
+            *cli_args("render", "--jobs", "2", "--year", "2019", "--region", "eenheid", *chapters, **_paths(project))]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    manifest_path = project["build"] / "manifest.json"
     deadline = time.monotonic() + 120
-    while not (manifest_path.exists() and manifest(project)):
+    while not manifest(project):
         assert time.monotonic() < deadline and process.poll() is None, "first job never finished"
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)  # only the run itself: its workers must not keep the lock
     process.wait()
 
-    done = set(manifest(project))
-    assert 1 <= len(done) < 4
+    done = set(manifest(project))  # from the journal: the run never finished
+    assert 1 <= len(done) < 4 and not Layout(project["build"]).manifest.exists()
     for path in (project["build"] / "reports").rglob("*.html"):
         assert path.read_text().rstrip().endswith("</html>")
     for path in (project["build"] / "notebooks").rglob("*.ipynb"):
@@ -159,7 +165,7 @@ def test_killed_run_leaves_no_partial_output_and_next_run_completes(project):
 
     assert subprocess.run(args, capture_output=True, check=False).returncode == 0
     assert sorted(s for n, s in statuses(project).items() if n in done) == ["skipped"] * len(done)
-    assert len(manifest(project)) == 4
+    assert len(manifest(project)) == 4 and not Layout(project["build"]).journal.exists()
     try:
         os.killpg(process.pid, signal.SIGKILL)  # orphaned workers of the killed run, if any are left
     except ProcessLookupError:

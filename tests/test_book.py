@@ -10,9 +10,8 @@ import shutil
 import pytest
 import yaml
 
-from conftest import BATCH, DATA, NOTEBOOKS, ROOT
-from jaarverslag.cli import main
-from jaarverslag.params import load_batch
+from conftest import BATCH, ROOT, cli
+from jaarverslag.inputs.params import load_batch
 
 
 def _chapter_files(chapters):
@@ -44,15 +43,13 @@ def test_top_level_quarto_yml_is_the_book_of_the_committed_notebooks():
     parts = [(e["part"], [f.removeprefix("notebooks/").removesuffix(".ipynb") for f in e["chapters"]])
              for e in config["book"]["chapters"][1:]]
     batch = load_batch(BATCH)
-    assert parts == [(p.title, p.themes) for p in batch.parts], "_quarto.yml and params/batch.yaml disagree"
+    assert parts == [(p.title, [c.notebook for c in p.chapters]) for p in batch.parts], "_quarto.yml and params/batch.yaml disagree"
     assert len(files) == 10
 
 
 @pytest.fixture(scope="module")
 def books(rendered):
-    code = main(["--data-dir", str(DATA), "book", "--batch", str(BATCH), "--config", str(ROOT / "_quarto.yml"),
-                 "--notebooks-dir", str(NOTEBOOKS), "--build-dir", str(rendered)])
-    assert code == 0
+    assert cli("book", "--config", ROOT / "_quarto.yml", build=rendered) == 0
     return sorted((rendered / "quarto").glob("*/*/_quarto.yml"))
 
 
@@ -86,19 +83,18 @@ def test_generated_index_carries_provenance_and_demo_notice(books):
 def test_without_quarto_the_command_says_so_and_succeeds(rendered, capsys, monkeypatch):
     monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
                                                if not (shutil.which("quarto", path=p))))
-    code = main(["--data-dir", str(DATA), "book", "--batch", str(BATCH), "--config", str(ROOT / "_quarto.yml"),
-                 "--notebooks-dir", str(NOTEBOOKS), "--build-dir", str(rendered)])
-    assert code == 0
+    assert cli("book", "--config", ROOT / "_quarto.yml", build=rendered) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith("quarto is not installed (see https://quarto.org/docs/get-started/)")
 
 
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto CLI is not installed (cannot be installed on these machines)")
 def test_quarto_renders_a_generated_book(books):
-    from jaarverslag import book
+    from jaarverslag.engine.layout import BookProject
+    from jaarverslag.publish import book
 
     project = books[1].parent
-    assert book.render([book.Book(2019, "eenheid", project)])
+    assert book.render([book.Book(2019, "eenheid", BookProject(project))])
     html = (project / "_book" / "index.html").read_text()
     assert "Jaarverslag 2019" in html and 'lang="nl"' in html
 
@@ -111,9 +107,7 @@ def test_with_quarto_on_path_every_book_is_rendered(rendered, tmp_path, capsys, 
     fake.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nmkdir -p "$2/_book" && echo ok > "$2/_book/index.html"\n')
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
-    code = main(["--data-dir", str(DATA), "book", "--batch", str(BATCH), "--config", str(ROOT / "_quarto.yml"),
-                 "--notebooks-dir", str(NOTEBOOKS), "--build-dir", str(rendered), "--year", "2019"])
-    assert code == 0
+    assert cli("book", "--config", ROOT / "_quarto.yml", "--year", "2019", build=rendered) == 0
     assert calls.read_text().split("\n")[:-1] == [
         f"render {rendered / 'quarto' / '2019' / region}" for region in ("eenheid", "rotterdam-zuid")]
     out = capsys.readouterr().out

@@ -16,8 +16,9 @@ import pytest
 import requests
 
 from conftest import edit_csv
-from jaarverslag import cbs, contract
 from jaarverslag.errors import SourceError
+from jaarverslag.feeds import cbs
+from jaarverslag.inputs import load
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 CODES = ["GM0505", "GM0606", "GM0622", "GM0642"]  # Dordrecht, Schiedam, Vlaardingen, Zwijndrecht
@@ -95,7 +96,7 @@ NOT_WRITTEN = [  # a month without a value, and a year of 11 months, block every
 
 
 def test_municipalities_sum_to_their_district_and_the_unit(unit, feed):
-    result = cbs.fetch(contract.load(unit).regions, [2018, 2019])
+    result = cbs.fetch(load(unit).regions, [2018, 2019])
 
     assert list(result.observations.columns) == ["indicator", "region", "year", "value", "qualifier", "source"]
     values = result.observations.set_index(["indicator", "region", "year"])["value"]
@@ -112,7 +113,7 @@ def test_municipalities_sum_to_their_district_and_the_unit(unit, feed):
 
 
 def test_provenance_names_table_period_and_retrieval_time(unit, feed):
-    result = cbs.fetch(contract.load(unit).regions, [2018, 2019])
+    result = cbs.fetch(load(unit).regions, [2018, 2019])
 
     sources = result.sources.set_index("id")
     assert list(result.sources.columns) == ["id", "title", "table_id", "period", "retrieved_at"]
@@ -137,7 +138,7 @@ def test_update_writes_valid_data_and_replaces_exactly_the_keyed_rows(unit, feed
 
     summary = cbs.update(unit, [2018, 2019])
 
-    data = contract.load(unit)  # still valid
+    data = load(unit)  # still valid
     after = observations_text(unit)
     assert (summary.replaced, summary.added, summary.sources, len(summary.skipped)) == (14, 30, 4, 8)
     assert str(summary).splitlines()[0] == "14 observations replaced, 30 added, 4 sources recorded"
@@ -166,7 +167,7 @@ def test_update_writes_valid_data_and_replaces_exactly_the_keyed_rows(unit, feed
 
     assert (again.replaced, again.added) == (44, 0)
     assert observations_text(unit).equals(after)
-    assert len(contract.load(unit).sources) == 6
+    assert len(load(unit).sources) == 6
 
 
 @pytest.mark.parametrize(

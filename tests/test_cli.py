@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import DATA
+from conftest import cli
 from jaarverslag.cli import main
 
 
@@ -18,10 +18,10 @@ def test_render_help_names_the_filters(capsys):
     with pytest.raises(SystemExit):
         main(["render", "--help"])
     out = capsys.readouterr().out
-    for option in ("--year", "--region", "--theme", "--batch", "--build-dir"):
+    for option in ("--year", "--region", "--chapter", "--batch", "--build-dir"):
         assert option in out
 
 
 def test_validate_reports_table_sizes(capsys):
-    assert main(["--data-dir", str(DATA), "validate"]) == 0
+    assert cli("validate") == 0
     assert "valid (" in capsys.readouterr().out

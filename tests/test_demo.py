@@ -3,15 +3,18 @@
 import pandas as pd
 import pytest
 
-from jaarverslag import contract, demo
-from jaarverslag.cli import main
+from conftest import cli, edit_csv
+from jaarverslag.errors import DataContractError
+from jaarverslag.feeds import demo
+from jaarverslag.inputs import load, write_tables
+from jaarverslag.inputs.sources import DEMO
 
 ADDITIVE = ("count", "euro", "kilogram")
 
 
 def test_shipped_demo_data_is_what_the_generator_makes(data_dir):
     before = {p.name: p.read_bytes() for p in data_dir.glob("*.csv")}
-    assert main(["--data-dir", str(data_dir), "demo"]) == 0
+    assert cli("demo", data=data_dir) == 0
     after = {p.name: p.read_bytes() for p in data_dir.glob("*.csv")}
     assert after == before, "data/ is not the output of `jaarverslag demo` (run it and commit)"
 
@@ -29,8 +32,8 @@ def test_every_district_has_both_years_and_every_generated_row_is_labelled(datas
     for name in ("observations", "targets", "goals"):
         frame = getattr(dataset, name)
         districts = frame[frame["region"] != "eenheid"]
-        assert (districts["source"] == demo.SOURCE).all(), name
-        assert (frame.loc[frame["region"] == "eenheid", "source"] != demo.SOURCE).all(), name
+        assert (districts["source"] == DEMO).all(), name
+        assert (frame.loc[frame["region"] == "eenheid", "source"] != DEMO).all(), name
     obs = dataset.observations
     for region in demo.districts(dataset):
         assert {2018, 2019} <= set(obs.loc[obs["region"] == region, "year"])
@@ -40,7 +43,7 @@ def test_every_district_has_both_years_and_every_generated_row_is_labelled(datas
 
 def test_percentages_stay_plausible(dataset):
     obs = dataset.observations.merge(dataset.indicators[["id", "unit"]], left_on="indicator", right_on="id")
-    pct = obs[(obs["unit"] == "percentage") & (obs["source"] == demo.SOURCE)]
+    pct = obs[(obs["unit"] == "percentage") & (obs["source"] == DEMO)]
     unit = obs[(obs["unit"] == "percentage") & (obs["region"] == "eenheid")].set_index(["indicator", "year"])["value"]
     assert pct["value"].between(0, 100).all()
     gap = (pct.set_index(["indicator", "year"])["value"] - unit.reindex(pct.set_index(["indicator", "year"]).index)).abs()
@@ -51,15 +54,15 @@ def test_real_data_is_unchanged_by_the_generator(dataset):
     generated = demo.generate(dataset, seed=7)
     for name in ("observations", "targets", "goals"):
         real = getattr(dataset, name)
-        real = real[real["source"] != demo.SOURCE].reset_index(drop=True)
-        kept = generated[name][generated[name]["source"] != demo.SOURCE].reset_index(drop=True)
+        real = real[real["source"] != DEMO].reset_index(drop=True)
+        kept = generated[name][generated[name]["source"] != DEMO].reset_index(drop=True)
         pd.testing.assert_frame_equal(kept, real, check_dtype=False)
 
 
 def test_other_seed_other_data_same_totals(dataset):
     a, b = demo.generate(dataset, seed=1), demo.generate(dataset, seed=2)
     assert not a["observations"].equals(b["observations"])
-    demo_rows = lambda f: f[f["source"] == demo.SOURCE].groupby(["indicator", "year"])["value"].sum()  # noqa: E731
+    demo_rows = lambda f: f[f["source"] == DEMO].groupby(["indicator", "year"])["value"].sum()  # noqa: E731
     additive = dataset.indicators.loc[dataset.indicators["unit"].isin(ADDITIVE), "id"]
     pd.testing.assert_series_equal(demo_rows(a["observations"]).loc[additive.tolist()],
                                    demo_rows(b["observations"]).loc[additive.tolist()])
@@ -69,19 +72,18 @@ def test_invalid_generated_data_never_reaches_data_dir(data_dir, monkeypatch):
     before = (data_dir / "observations.csv").read_bytes()
     original = demo.observations
     monkeypatch.setattr(demo, "observations", lambda d, rng: original(d, rng).assign(value=-1.0))
-    with pytest.raises(contract.DataContractError, match="as it would be written"):
-        contract.write_tables(data_dir, demo.generate(contract.load(data_dir)))
+    with pytest.raises(DataContractError, match="as it would be written"):
+        write_tables(data_dir, demo.generate(load(data_dir)))
     assert (data_dir / "observations.csv").read_bytes() == before
 
 
 def test_demo_after_real_district_rows_keeps_them(data_dir):
     """After `jaarverslag cbs` wrote a district figure, regenerating demo data keeps it."""
-    from conftest import edit_csv
 
     key = (data_dir / "observations.csv")
     edit_csv(key, lambda f: f.assign(source=f["source"].where(
         ~((f["indicator"] == "woninginbraken") & (f["region"] == "rijnmond-oost") & (f["year"] == "2019")), "jaarverslag-2019")))
-    assert main(["--data-dir", str(data_dir), "demo"]) == 0
-    obs = contract.load(data_dir).observations
+    assert cli("demo", data=data_dir) == 0
+    obs = load(data_dir).observations
     rows = obs[(obs["indicator"] == "woninginbraken") & (obs["region"] == "rijnmond-oost") & (obs["year"] == 2019)]
     assert rows["source"].tolist() == ["jaarverslag-2019"]

@@ -3,7 +3,7 @@
 import pytest
 
 from ground_truth import GOALS_PER_AMBITION, QUANTIFIED_GOALS
-from jaarverslag.goals import goals_for, status_counts, summary_sentence
+from jaarverslag.analysis.goals import goals_for, status_counts, summary_sentence
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,7 @@ import shutil
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import BATCH, DATA, NOTEBOOKS
-from jaarverslag.cli import main
+from conftest import NOTEBOOKS, chapters, cli
 
 # What the reader sees per Veiligheidsbeeld row (by indicator id; the row header is the
 # indicator's label): 2018, 2019, realisation, target, met, published.
@@ -27,8 +26,7 @@ EXPECTED_ROWS = {
 }
 
 
-THEMES = ["veiligheidsbeeld", "politie-voor-iedereen", "cter", "ondermijning", "cybercrime", "burger-centraal",
-          "openbare-orde", "inzetbaarheid", "ontwikkelagendas"]
+CHAPTERS = chapters()
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +113,8 @@ def test_failing_notebook_keeps_earlier_output(tmp_path, build, capsys):
     shutil.copytree(build, build_copy)
     earlier = (build_copy / "reports" / "2019" / "eenheid" / "veiligheidsbeeld.html").read_bytes()
 
-    code = main(["--data-dir", str(DATA), "render", "--batch", str(BATCH), "--notebooks-dir", str(notebooks),
-                 "--build-dir", str(build_copy), "--year", "2019", "--region", "eenheid", "--theme", "veiligheidsbeeld"])
+    code = cli("render", "--year", "2019", "--region", "eenheid", "--chapter", "veiligheidsbeeld", build=build_copy,
+               notebooks=notebooks)
 
     assert code == 1
     out = capsys.readouterr().out
@@ -130,9 +128,9 @@ def _text(soup):
     return soup.get_text(" ", strip=True)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_every_chapter_renders_in_dutch_with_alt_text(build, theme):
-    soup = _page(build, 2019, "eenheid", theme)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chapter_renders_in_dutch_with_alt_text(build, chapter):
+    soup = _page(build, 2019, "eenheid", chapter)
     assert soup.html["lang"] == "nl"
     assert soup.title.get_text().endswith("2019 – Eenheid Rotterdam")
     assert all(img.get("alt", "").strip() for img in soup.find_all("img"))
@@ -179,8 +177,8 @@ def test_missing_parts_say_so_instead_of_failing(build):
 def test_demo_notice_on_district_pages_only(build):
     for theme in ("veiligheidsbeeld", "cter"):
         assert "Demodata — geen echte cijfers." in _text(_page(build, 2019, "rotterdam-zuid", theme))
-    for theme in THEMES:
-        assert "Demodata" not in _text(_page(build, 2019, "eenheid", theme))
+    for chapter in CHAPTERS:
+        assert "Demodata" not in _text(_page(build, 2019, "eenheid", chapter))
 
 
 def test_executed_notebooks_write_nothing_to_stderr(build):

@@ -8,14 +8,20 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, contract, demo
-from .batch import Job, Settings, build_lock, run, summary
+from . import __version__
+from .engine.batch import Job, Settings, run
+from .engine.layout import Layout
+from .engine.lock import build_lock
+from .engine.progress import summary
 from .errors import JaarverslagError, ParameterError
-from .params import check_batch, load_batch
+from .inputs import Dataset, load, write_tables
+from .inputs.catalog import REGIONAL
+from .inputs.params import DEFAULT, Batch, load_batch
+from .inputs.sources import DEMO
 
 
-def _validate(args) -> int:
-    data = contract.load(args.data_dir)
+def _validate(args: argparse.Namespace) -> int:
+    data = load(args.data_dir)
     print(
         f"{args.data_dir}: valid ({len(data.regions)} regions, {len(data.indicators)} indicators, "
         f"{len(data.observations)} observations, {len(data.targets)} targets, {len(data.goals)} goals)"
@@ -23,80 +29,84 @@ def _validate(args) -> int:
     return 0
 
 
-def _matrix(args, themes=None):
+def _matrix(args: argparse.Namespace, chapters: list[str] | None = None) -> tuple[Dataset, Batch]:
     """The validated data and the batch matrix narrowed by the command's filters."""
-    data = contract.load(args.data_dir)
-    batch = load_batch(args.batch).select(args.year, args.region, themes)
-    check_batch(batch, data, args.notebooks_dir)
+    data = load(args.data_dir)
+    batch = load_batch(args.batch).select(args.year, args.region, chapters)
+    batch.check(data, args.notebooks_dir)
     return data, batch
 
 
-def _render(args) -> int:
-    data, batch = _matrix(args, args.theme)
+def _render(args: argparse.Namespace) -> int:
+    data, batch = _matrix(args, args.chapter)
     if args.jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, not {args.jobs}")
 
-    jobs = [Job(y, r, t) for y in batch.years for r in batch.regions for t in batch.themes]
+    jobs = [Job(*job) for job in batch.jobs()]
     region_names = dict(zip(data.regions["id"], data.regions["name"]))
+    titles = {chapter.notebook: chapter.title_in(data) for chapter in batch.chapters}
     # Absolute paths: workers (also on a Dask cluster with a shared filesystem) may run elsewhere.
-    settings = Settings(args.notebooks_dir.resolve(), args.data_dir.resolve(), args.build_dir.resolve(), region_names)
+    settings = Settings(args.notebooks_dir.resolve(), args.data_dir.resolve(), args.batch.resolve(),
+                        args.build_dir.resolve(), region_names, titles)
     started = time.perf_counter()
     results = run(jobs, settings, args.jobs, args.executor, args.scheduler, args.force)
     print(summary(results, time.perf_counter() - started))
     return 1 if any(r.status == "failed" for r in results) else 0
 
 
-def _publish(args) -> int:
+def _publish(args: argparse.Namespace) -> int:
     data, batch = _matrix(args)
-    from .publish import publish  # nbconvert loads slowly; only when publishing
+    from .publish.report import publish  # nbconvert loads slowly; only when publishing
 
-    with build_lock(args.build_dir):
-        reports = publish(batch, data, args.build_dir, pdf=not args.no_pdf, index_batch=load_batch(args.batch))
+    layout = Layout(args.build_dir)
+    with build_lock(layout):
+        reports = publish(batch, data, layout, pdf=not args.no_pdf, index_batch=load_batch(args.batch))
     for report in reports:
         gaps = f" (without {', '.join(report.missing)})" if report.missing else ""
         print(f"{report.year} {report.region}: {report.html}" + (f", {report.pdf}" if report.pdf else "") + gaps)
-    print(f"index: {args.build_dir / 'site' / 'index.html'} ({len(reports)} reports)")
+    print(f"index: {layout.index} ({len(reports)} reports)")
     return 0
 
 
-def _book(args) -> int:
+def _book(args: argparse.Namespace) -> int:
     data, batch = _matrix(args)
-    from . import book
+    from .publish import book
 
     if not args.config.is_file():
         raise ParameterError(f"{args.config}: file not found (the base Quarto configuration)")
-    with build_lock(args.build_dir):
-        books = book.prepare(batch, data, args.build_dir, args.config)
-    where = args.build_dir / "quarto"
+    layout = Layout(args.build_dir)
+    with build_lock(layout):
+        books = book.prepare(batch, data, layout, args.config)
     if not books:
         raise JaarverslagError(f"nothing rendered in {args.build_dir}: run `jaarverslag render` first")
     if book.render(books):
         for item in books:
-            print(f"{item.year} {item.region}: {item.output}")
+            print(f"{item.year} {item.region}: {item.project.output}")
     else:
         print(f"quarto is not installed (see https://quarto.org/docs/get-started/); {len(books)} book projects are "
-              f"ready in {where}/<year>/<region>/ (the HTML and PDF reports come from `jaarverslag publish`)")
+              f"ready in {layout.books}/<year>/<region>/ (the HTML and PDF reports come from `jaarverslag publish`)")
     return 0
 
 
-def _cbs(args) -> int:
-    from . import cbs
+def _cbs(args: argparse.Namespace) -> int:
+    from .feeds import cbs
 
     print(cbs.update(args.data_dir, args.year))
     return 0
 
 
-def _demo(args) -> int:
-    data = contract.load(args.data_dir)
-    written = contract.write_tables(args.data_dir, demo.generate(data, args.seed))
-    counts = {name: int((getattr(written, name)["source"] == demo.SOURCE).sum()) for name in ("observations", "targets", "goals")}
+def _demo(args: argparse.Namespace) -> int:
+    from .feeds import demo
+
+    written = write_tables(args.data_dir, demo.generate(load(args.data_dir), args.seed))
+    counts = {name: int((getattr(written, name)["source"] == DEMO).sum()) for name in REGIONAL}
     print(f"{args.data_dir}: demo rows (seed {args.seed}): " + ", ".join(f"{n} {name}" for name, n in counts.items()))
     return 0
 
 
 def _matrix_options(command: argparse.ArgumentParser) -> None:
     """The batch matrix, its filters and the directories, shared by render, publish and book."""
-    command.add_argument("--batch", type=Path, default=Path("params/batch.yaml"), help="batch matrix (default: params/batch.yaml)")
+    command.add_argument("--batch", type=Path, default=DEFAULT, help=f"batch matrix and chapter list (default: {DEFAULT})")
     command.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
     command.add_argument("--region", action="append", help="only this region id, e.g. eenheid (repeatable)")
     command.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
@@ -118,13 +128,14 @@ def parser() -> argparse.ArgumentParser:
     render = commands.add_parser(
         "render",
         help="execute the notebooks with papermill and write HTML reports to the build directory",
-        description="Execute every theme notebook for every (year, region) of the batch matrix and convert it to HTML. "
+        description="Execute every chapter notebook for every (year, region) of the batch matrix and convert it to HTML. "
         "Data and parameters are validated first; nothing is written when they are invalid. Only jobs whose "
         "notebook, parameters, region data or library code changed are executed (see build/manifest.json); "
         "a failed notebook keeps its previous output and makes the exit code 1.",
     )
     _matrix_options(render)
-    render.add_argument("--theme", action="append", help="only this chapter notebook, e.g. veiligheidsbeeld (repeatable)")
+    render.add_argument("--chapter", "--theme", dest="chapter", action="append",
+                        help="only this chapter (its notebook name in the batch file), e.g. veiligheidsbeeld (repeatable)")
     render.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                         help="notebooks executed at once (default: number of cores)")
     render.add_argument("--force", action="store_true", help="re-render even when nothing changed")

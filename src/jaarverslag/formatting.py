@@ -19,30 +19,30 @@ def _pattern(decimals: int, signed: bool = False, suffix: str = "") -> str:
     return f"+{body};-{body}" if signed else body
 
 
-def _missing(x) -> bool:
+def _missing(x: float | None) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def number(x, decimals: int = 0, signed: bool = False) -> str:
+def number(x: float | None, decimals: int = 0, signed: bool = False) -> str:
     """95782 -> '95.782'."""
     return MISSING if _missing(x) else format_decimal(x, format=_pattern(decimals, signed), locale=LOCALE)
 
 
-def percent(x, decimals: int = 1, signed: bool = False) -> str:
+def percent(x: float | None, decimals: int = 1, signed: bool = False) -> str:
     """A value on the 0-100 scale: 82.3 -> '82,3%'."""
     if _missing(x):
         return MISSING
     return format_percent(x / 100, format=_pattern(decimals, signed, "%"), locale=LOCALE)
 
 
-def euro(x) -> str:
+def euro(x: float | None) -> str:
     """14232000 -> '€ 14.232.000' (whole euros, as the report states amounts)."""
     if _missing(x):
         return MISSING
     return format_currency(x, "EUR", format="¤ #,##0", currency_digits=False, locale=LOCALE)
 
 
-def value(x, unit: str, qualifier: str | None = None) -> str:
+def value(x: float | None, unit: str, qualifier: str | None = None) -> str:
     """A figure in its unit, with its qualifier ('ruim 5.400')."""
     text = {
         "count": number,
@@ -53,7 +53,7 @@ def value(x, unit: str, qualifier: str | None = None) -> str:
     return f"{qualifier} {text}" if qualifier and text != MISSING else text
 
 
-def change(x, unit: str) -> str:
+def change(x: float | None, unit: str) -> str:
     """A realisation or change: relative for counts and amounts, percentage points for percentages."""
     if _missing(x):
         return MISSING

@@ -7,18 +7,16 @@ from html import escape
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from ..analysis.audit import audit
+from ..analysis.targets import kpi_rows
 from . import charts, commentary, tables
-from .audit import audit
 from .chapter import Chapter
-from .targets import kpi_rows
 
 HIGH_IMPACT_GROUP = "Misdrijven / High impact crime"
 
 
 class Veiligheidsbeeld(Chapter):
-    @classmethod
-    def build(cls, data_dir, year: int, region: str) -> "Veiligheidsbeeld":
-        return super().build(data_dir, year, region, themes=("veiligheidsbeeld",))
+    """The overview chapter; its theme is 'veiligheidsbeeld', whose indicators form the KPI table."""
 
     @property
     def kpi(self) -> pd.DataFrame:

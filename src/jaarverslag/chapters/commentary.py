@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
-from . import formatting
-from .targets import realisation
+from .. import formatting
 
 
 def _verb(change: float) -> str:
     return "steeg" if change > 0 else "daalde"
 
 
-def sentence(row, year: int) -> str:
+def sentence(row: Any, year: int) -> str:
     """E.g. 'Het aantal woninginbraken daalde met 8,5% naar 4.028 (2018: 4.400); doel gehaald.'"""
     subject = row.subject[0].upper() + row.subject[1:]
     current = formatting.value(row.current, row.unit, row.qualifier if isinstance(row.qualifier, str) else None)
@@ -23,12 +23,11 @@ def sentence(row, year: int) -> str:
     elif row.current == row.previous:
         text = f"{subject} bleef gelijk op {current}"
     else:
-        change = realisation([row.current], [row.previous], [row.unit]).iloc[0]
         previous = formatting.value(row.previous, row.unit)
-        if math.isnan(change):  # from zero: no relative change to state
+        if math.isnan(row.change):  # from zero: no relative change to state
             text = f"{subject} {_verb(row.current - row.previous)} naar {current} ({year - 1}: {previous})"
         else:
-            delta = formatting.change(abs(change), row.unit).lstrip("+")
+            delta = formatting.change(abs(row.change), row.unit).lstrip("+")
             text = f"{subject} {_verb(row.current - row.previous)} met {delta} naar {current} ({year - 1}: {previous})"
     if not pd.isna(row.met):
         text += "; doel gehaald" if row.met else "; doel niet gehaald"

@@ -14,20 +14,23 @@ source never turns into a silently low total.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import cbsodata
 import pandas as pd
 import requests
 
-from . import contract, demo
-from .errors import ParameterError, SourceError
+from ..errors import ParameterError, SourceError
+from ..inputs import load, write_tables
+from ..inputs.catalog import KEYS, read_text
+from ..inputs.contract import columns
+from ..inputs.sources import CBS_PREFIX, is_published
 
-COLUMNS = ["indicator", "region", "year", "value", "qualifier", "source"]
-KEY = ["indicator", "region", "year"]
-SOURCE_COLUMNS = ["id", "title", "table_id", "period", "retrieved_at"]
+KEY = list(KEYS["observations"])
 DIMENSIONS = ("RegioS", "SoortMisdrijf", "Perioden")
 PERIOD = re.compile(r"^(\d{4})(JJ|KW|MM)(\d{2})$")  # CBS period keys: 2019JJ00, 2019KW01, 2019MM01
 
@@ -85,7 +88,7 @@ class Summary:
         return "\n".join([text, *(f"skipped: {reason}" for reason in self.skipped)])
 
 
-def update(data_dir: str | Path, years, client=None) -> Summary:
+def update(data_dir: str | Path, years: Iterable[int], client: Any = None) -> Summary:
     """Fetch the years from CBS and write them into observations.csv and sources.csv.
 
     Rows with the same (indicator, region, year), or source id, are replaced in place and
@@ -94,18 +97,18 @@ def update(data_dir: str | Path, years, client=None) -> Summary:
     or an invalid result leaves data_dir untouched.
     """
     data_dir = Path(data_dir)
-    result = fetch(contract.load(data_dir).regions, years, client)
-    observations = _read_text(data_dir, "observations")
-    sources = _read_text(data_dir, "sources")
+    result = fetch(load(data_dir).regions, years, client)
+    observations = read_text(data_dir, "observations")
+    sources = read_text(data_dir, "sources")
     new = result.observations.assign(year=lambda f: f["year"].astype(str), value=lambda f: f["value"].map(_plain))
     new, kept = _without_published(new, observations)
     observations, replaced, added = _upsert(observations, new, KEY)
     sources, _, _ = _upsert(sources, result.sources, ["id"])
-    contract.write_tables(data_dir, {"observations": observations, "sources": sources})
+    write_tables(data_dir, {"observations": observations, "sources": sources})
     return Summary(replaced, added, len(result.sources), result.skipped + kept)
 
 
-def fetch(regions: pd.DataFrame, years, client=None) -> Result:
+def fetch(regions: pd.DataFrame, years: Iterable[int], client: Any = None) -> Result:
     """Fetch both tables for these years and sum the municipalities up the region tree."""
     years = sorted({int(year) for year in years})
     if not years:
@@ -124,10 +127,10 @@ def fetch(regions: pd.DataFrame, years, client=None) -> Result:
     municipal = pd.concat(figures, ignore_index=True)
     municipal["region"] = municipal.pop("code").map(municipalities)
     observations, skipped = aggregate(municipal, regions)
-    return Result(observations, pd.DataFrame(sources, columns=SOURCE_COLUMNS), skipped)
+    return Result(observations, pd.DataFrame(sources, columns=columns("sources")), skipped)
 
 
-def _download(table: Table, codes: list[str], years: list[int], client) -> dict:
+def _download(table: Table, codes: list[str], years: list[int], client: Any) -> dict:
     """One table's data rows plus its dimension lists, codes as CBS keys them.
 
     cbsodata.get_data replaces every code by its title ("GM0599" becomes "Rotterdam"), so
@@ -146,7 +149,7 @@ def _download(table: Table, codes: list[str], years: list[int], client) -> dict:
         raise SourceError(f"CBS table {table.table_id} on {table.catalog} gave an unexpected answer: {_one_line(exc)}") from None
 
 
-def _any_of(column: str, values) -> str:
+def _any_of(column: str, values: Iterable[object]) -> str:
     return "(" + " or ".join(f"substringof('{value}',{column})" for value in values) + ")"
 
 
@@ -201,7 +204,7 @@ def _check_layout(raw: dict, data: list, table: Table, codes: list[str], years: 
         raise SourceError(f"{where}: no periods for {', '.join(unknown_years)}")
 
 
-def _number(value, table: Table) -> float:
+def _number(value: object, table: Table) -> float:
     """A CBS cell as a float: NaN for None, empty or "."; numbers may arrive as padded strings."""
     if value is None:
         return float("nan")
@@ -240,7 +243,7 @@ def aggregate(municipal: pd.DataFrame, regions: pd.DataFrame) -> tuple[pd.DataFr
     """
     parent = regions.set_index("id")["parent"].dropna().to_dict()
 
-    def lineage(region):
+    def lineage(region: str | None) -> Iterator[str]:
         while region is not None:
             yield region
             region = parent.get(region)
@@ -253,22 +256,22 @@ def aggregate(municipal: pd.DataFrame, regions: pd.DataFrame) -> tuple[pd.DataFr
         f"{row.indicator}: {row.reason}; not written for {', '.join(lineage(row.region))}"
         for row in municipal[municipal["value"].isna()].itertuples()
     ]
-    return frame[COLUMNS].reset_index(drop=True), skipped
+    return frame[columns("observations")].reset_index(drop=True), skipped
 
 
 def _source_ids(frame: pd.DataFrame) -> pd.Series:
     table_of = {indicator: table.table_id for table in TABLES for indicator in table.crimes.values()}
-    return "cbs-" + frame["indicator"].map(table_of).str.lower() + "-" + frame["year"].astype(str)
+    return CBS_PREFIX + frame["indicator"].map(table_of).str.lower() + "-" + frame["year"].astype(str)
 
 
 def _provenance(raw: dict, table: Table, year: int) -> dict:
     info = (raw.get("TableInfos") or [{}])[0]
     return {
-        "id": f"cbs-{table.table_id.lower()}-{year}",
+        "id": f"{CBS_PREFIX}{table.table_id.lower()}-{year}",
         "title": f"CBS open data ({table.catalog}), {info.get('Title') or table.title}",
         "table_id": table.table_id,
         "period": str(year),
-        "retrieved_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "retrieved_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 
@@ -277,14 +280,9 @@ def _without_published(new: pd.DataFrame, observations: pd.DataFrame) -> tuple[p
     source = observations.set_index(KEY)["source"]
     keys = pd.MultiIndex.from_frame(new[KEY])
     current = source.reindex(keys)
-    published = current.notna() & (current != demo.SOURCE) & ~current.fillna("").str.startswith("cbs-")
+    published = is_published(current)
     kept = [f"{i}: kept the published figure for {r} {y} (source {s})" for (i, r, y), s in current[published].items()]
     return new[~published.to_numpy()], kept
-
-
-def _read_text(data_dir: Path, name: str) -> pd.DataFrame:
-    """A table exactly as written, every cell a string, so untouched rows are rewritten unchanged."""
-    return pd.read_csv(data_dir / f"{name}.csv", dtype=str, keep_default_na=False)
 
 
 def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> tuple[pd.DataFrame, int, int]:

@@ -6,21 +6,22 @@ compare them. Status is shown in words and a symbol, colour only adds to it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from IPython.display import HTML
 
-from . import formatting
-from .audit import published_text
-from .goals import STATUS_LABELS
-from .targets import realisation
+from .. import formatting
+from ..analysis.audit import published_text
+from ..analysis.goals import STATUS_LABELS
+from ..inputs.catalog import STATUSES
 
 MET = {True: "✔ gehaald", False: "✘ niet gehaald"}
 _GOOD = "color: #14532d; background-color: #dcfce7; font-weight: 600"
 _PARTLY = "color: #713f12; background-color: #fef3c7; font-weight: 600"
 _BAD = "color: #7f1d1d; background-color: #fee2e2; font-weight: 600"
 _UNKNOWN = "color: #262626; background-color: #e5e5e5; font-weight: 600"
-_SYMBOLS = {"gerealiseerd": "✔", "deels": "◐", "niet": "✘", "onbekend": "?"}
-BADGES = {status: f"{_SYMBOLS[status]} {label}" for status, label in STATUS_LABELS.items()}
+BADGES = {status: f"{symbol} {STATUS_LABELS[status]}" for status, symbol in zip(STATUSES, "✔◐✘?", strict=True)}
 _STATUS_STYLE = {
     MET[True]: _GOOD, MET[False]: _BAD, "✔ klopt": _GOOD, "✘ wijkt af": _BAD,
     BADGES["gerealiseerd"]: _GOOD, BADGES["deels"]: _PARTLY, BADGES["niet"]: _BAD, BADGES["onbekend"]: _UNKNOWN,
@@ -56,7 +57,7 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, text_columns: tuple
     return HTML(styler.to_html())
 
 
-def target_text(row, year: int) -> str:
+def target_text(row: Any, year: int) -> str:
     if pd.isna(row.kind):
         return "geen doel"
     if row.kind == "not_above_previous_year":
@@ -82,7 +83,7 @@ def kpi_table(kpi: pd.DataFrame, year: int, region_name: str) -> HTML:
     return styled(frame, "kpi", f"Veiligheidsbeeld {region_name}, {year - 1} en {year}")
 
 
-def _published(row) -> str:
+def _published(row: Any) -> str:
     if pd.isna(row.published_realisation):
         return formatting.MISSING
     return published_text(row.published_realisation, row.unit)
@@ -102,19 +103,18 @@ def audit_table(audited: pd.DataFrame, region_name: str) -> HTML:
     return styled(frame, "audit", f"Controle gepubliceerde realisatiecijfers, {region_name}", text_columns=("Oordeel", "Toelichting"))
 
 
-def _met(met) -> str:
+def _met(met: object) -> str:
     return formatting.MISSING if pd.isna(met) else MET[bool(met)]
 
 
 def figures_table(rows: pd.DataFrame, year: int, caption: str, table_id: str) -> HTML:
     """Figures of the year with the previous year, the change between them and any target."""
-    change = realisation(rows["current"], rows["previous"], rows["unit"])
     frame = pd.DataFrame(
         {
             "Kerncijfer": rows["label"].to_numpy(),
             str(year - 1): [formatting.value(v, u) for v, u in zip(rows["previous"], rows["unit"])],
             str(year): [formatting.value(v, u, q) for v, u, q in zip(rows["current"], rows["unit"], rows["qualifier"].fillna(""))],
-            "Verandering": [formatting.change(v, u) for v, u in zip(change, rows["unit"])],
+            "Verandering": [formatting.change(v, u) for v, u in zip(rows["change"], rows["unit"])],
             f"Doel {year}": [target_text(row, year) for row in rows.itertuples()],
             "Doel gehaald": [_met(m) for m in rows["met"]],
         }
@@ -145,11 +145,11 @@ def status_table(counts: pd.DataFrame, caption: str, table_id: str) -> HTML:
     return styled(frame.map(lambda n: formatting.number(n)), table_id, caption)
 
 
-def _goal_value(value, unit) -> str:
+def _goal_value(value: float, unit: str | None) -> str:
     return formatting.MISSING if pd.isna(value) or pd.isna(unit) else formatting.value(value, unit)
 
 
-def _goal_target(row) -> str:
+def _goal_target(row: Any) -> str:
     if pd.isna(row.target_kind):
         return formatting.MISSING
     return ("≥ " if row.target_kind == "at_least" else "≤ ") + formatting.value(row.target_value, row.unit)

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from . import charts, contract, tables
-from .goals import STATUS_LABELS, goals_for, status_counts, summary_sentence
-from .demo import DEMO_NOTICE, shows_demo_data
-from .errors import ParameterError
-from .params import check_run
-from .targets import evaluate
+from ..analysis.goals import STATUS_LABELS, goals_for, status_counts, summary_sentence
+from ..analysis.targets import evaluate
+from ..errors import ParameterError
+from ..inputs import Dataset, load
+from ..inputs.catalog import narrative
+from ..inputs.params import DEFAULT, load_batch
+from ..inputs.sources import demo_notice
+from . import charts, tables
 
 
 @dataclass
 class Chapter:
-    data: contract.Dataset
+    data: Dataset
     year: int
     region: str
     themes: tuple[str, ...]
@@ -32,18 +35,19 @@ class Chapter:
     goals: pd.DataFrame
 
     @classmethod
-    def build(cls, data_dir, year: int, region: str, themes=("veiligheidsbeeld",), title: str | None = None):
-        """Load and validate the data, check the parameters and evaluate this chapter's themes."""
-        data = contract.load(data_dir)
-        check_run(data, year, region)
-        themes = tuple(themes)
-        unknown = sorted(set(themes) - set(data.themes["id"]))
+    def build(cls, notebook: str, year: int, region: str, data_dir: str | Path = "data",
+              batch_file: str | Path = DEFAULT) -> Self:
+        """Load and validate the data, look the chapter up in the batch file and evaluate its themes."""
+        data = load(data_dir)
+        data.check_run(year, region)
+        spec = load_batch(batch_file).chapter(notebook)
+        known = set(data.themes["id"])
+        unknown = [t for t in spec.themes if t not in known]
         if unknown:
-            raise ParameterError(f"unknown theme(s) {unknown}; see {data.data_dir / 'themes.csv'}")
-        labels = data.themes.set_index("id")["label"]
+            raise ParameterError(f"chapter {notebook!r}: unknown theme(s) {', '.join(unknown)}; see {batch_file}")
         return cls(
-            data, year, region, themes, title or labels[themes[0]],
-            evaluate(data, year, region), goals_for(data, year, region, list(themes)),
+            data, year, region, tuple(spec.themes), spec.title_in(data),
+            evaluate(data, year, region), goals_for(data, year, region, spec.themes),
         )
 
     # -- helpers -------------------------------------------------------------------
@@ -53,7 +57,7 @@ class Chapter:
         return self.data.region_name(self.region)
 
     def theme_label(self, theme: str) -> str:
-        return self.data.themes.set_index("id").at[theme, "label"]
+        return self.data.theme_label(theme)
 
     def _theme(self, theme: str | None) -> str:
         if theme is None:
@@ -69,13 +73,13 @@ class Chapter:
 
     def title(self) -> Markdown:
         """Chapter heading; on pages with demo figures, a notice no reader can miss."""
-        notice = f"\n\n> {DEMO_NOTICE}" if shows_demo_data(self.data, self.year, self.region) else ""
+        notice = demo_notice(self.data, self.year, self.region)
         return Markdown(f"# {self.title_text} {self.year}\n\n**{self.region_name}**{notice}")
 
     def narrative(self, theme: str | None = None) -> Markdown:
         """The chapter's text from data/narratives/<year>/<region>/<theme>.md."""
         theme = self._theme(theme)
-        path = Path(self.data.data_dir) / "narratives" / str(self.year) / self.region / f"{theme}.md"
+        path = narrative(self.data.data_dir, self.year, self.region, theme)
         if not path.is_file():
             return Markdown(f"*Geen toelichting beschikbaar voor {self.theme_label(theme)} van {self.region_name} in {self.year}.*")
         return Markdown(path.read_text(encoding="utf-8"))

@@ -14,15 +14,16 @@ import uuid
 from pathlib import Path
 
 import papermill as pm
-from nbconvert import HTMLExporter
 from jupyter_client.manager import AsyncKernelManager
+from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import CaselessStrEnum, default
 
-from .errors import RenderError
-from .files import temporary
+from ..errors import RenderError
+from ..files import temporary
+from .layout import Layout
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parents[1] / "templates"
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -41,15 +42,6 @@ class IPCKernelManager(AsyncKernelManager):
 REMOVED_TAGS = ("remove-cell", "parameters", "injected-parameters")
 
 
-def outputs(build_dir: Path, year: int, region: str, theme: str) -> tuple[Path, Path]:
-    """Where the executed notebook and its HTML page for one (year, region, theme) go."""
-    build_dir = Path(build_dir)
-    return (
-        build_dir / "notebooks" / str(year) / region / f"{theme}.ipynb",
-        build_dir / "reports" / str(year) / region / f"{theme}.html",
-    )
-
-
 @functools.cache
 def html_exporter() -> HTMLExporter:
     """Dutch, code hidden, parameter cells removed, self-contained page (one per process)."""
@@ -65,17 +57,16 @@ def html_exporter() -> HTMLExporter:
     return exporter
 
 
-def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: str, region_name: str) -> tuple[Path, Path]:
-    """Execute notebook for (year, region) on data_dir and publish it as HTML; return both paths.
+def render(notebook: Path, layout: Layout, year: int, region: str, parameters: dict, title: str) -> tuple[Path, Path]:
+    """Execute notebook for (year, region) with these parameters and publish it as HTML; return both paths.
 
-    The page title is the notebook's metadata title (the chapter name) with year and region.
+    The page title is the chapter's title with year and region.
     """
     notebook = Path(notebook)
-    executed, html = outputs(build_dir, year, region, notebook.stem)
+    executed, html = layout.notebook(year, region, notebook.stem), layout.page(year, region, notebook.stem)
     for path in (executed, html):
         path.parent.mkdir(parents=True, exist_ok=True)
     tmp_executed, tmp_html = temporary(executed), temporary(html)
-    parameters = {"year": year, "region": region, "data_dir": str(Path(data_dir).resolve())}
     try:
         try:
             executed_nb = pm.execute_notebook(
@@ -88,7 +79,7 @@ def render(notebook: Path, build_dir: Path, data_dir: Path, year: int, region: s
             raise RenderError(
                 f"{notebook} failed for year={year}, region={region} in cell `{line.strip()}`: {exc.ename}: {exc.evalue}"
             ) from None
-        executed_nb.metadata["title"] = f"{executed_nb.metadata.get('title', notebook.stem)} {year} – {region_name}"
+        executed_nb.metadata["title"] = title
         body, _ = html_exporter().from_notebook_node(executed_nb)
         tmp_html.write_text(body, encoding="utf-8")
         os.replace(tmp_executed, executed)

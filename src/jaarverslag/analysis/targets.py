@@ -2,30 +2,32 @@
 
 Realisation is the relative difference from the target's reference value for counts
 and amounts (in %), and the difference in percentage points for percentages. For a
-target "not above previous year" the reference is the previous year's value.
+target "not above previous year" the reference is the previous year's value. The
+change against the previous year is measured the same way and computed here once.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from .contract import Dataset
+from ..inputs import Dataset
 
 COLUMNS = [
     "indicator", "label", "subject", "theme", "kpi_group", "kpi_order", "unit", "better",
-    "previous", "current", "qualifier", "kind", "reference", "realisation", "met", "published_realisation",
+    "previous", "current", "change", "qualifier", "kind", "reference", "realisation", "met", "published_realisation",
 ]
 
 
-def realisation(value, reference, unit) -> pd.Series:
+def realisation(value: ArrayLike, reference: ArrayLike, unit: ArrayLike) -> pd.Series:
     """Relative difference in % (counts, amounts) or difference in points (percentages)."""
     value, reference, unit = (pd.Series(x, dtype=t) for x, t in ((value, float), (reference, float), (unit, object)))
     relative = ((value - reference) / reference * 100).where(reference != 0)
     return relative.where(unit != "percentage", value - reference)
 
 
-def is_met(value, reference, kind) -> pd.Series:
+def is_met(value: ArrayLike, reference: ArrayLike, kind: ArrayLike) -> pd.Series:
     """Whether value meets a target of this kind (at_least, at_most, not_above_previous_year)."""
     value, reference, kind = (pd.Series(x) for x in (value, reference, kind))
     met = (value >= reference).where(kind == "at_least", value <= reference).astype("boolean")
@@ -42,6 +44,7 @@ def evaluate(data: Dataset, year: int, region: str) -> pd.DataFrame:
     frame = data.indicators.rename(columns={"id": "indicator"}).set_index("indicator")
     frame["previous"] = wide[year - 1] if year - 1 in wide else np.nan
     frame["current"] = wide[year] if year in wide else np.nan
+    frame["change"] = realisation(frame["current"], frame["previous"], frame["unit"]).to_numpy()
     frame["qualifier"] = qualifier
     frame["kind"] = targets["kind"]
     frame["published_realisation"] = targets["published_realisation"]

@@ -14,10 +14,12 @@ import textwrap
 import pandas as pd
 import seaborn as sns
 from IPython.display import display
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from . import formatting
+from .. import formatting
+from ..inputs.catalog import STATUSES
 
 PALETTE = sns.color_palette("colorblind")
 _THEME = {"style": "whitegrid", "context": "notebook", "font_scale": 0.95}
@@ -36,7 +38,7 @@ def show(fig: Figure, alt: str) -> None:
     display({"image/png": png, "text/plain": alt}, raw=True, metadata={"image/png": {"alt": alt}})
 
 
-def _dutch_axis(axis) -> None:
+def _dutch_axis(axis: Axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda x, _: formatting.number(x)))
 
 
@@ -89,7 +91,7 @@ def against_norm(rows: pd.DataFrame, points: dict[str, str], title: str) -> tupl
     return fig, f"Puntdiagram '{title}'. " + "; ".join(parts) + "."
 
 
-STATUS_COLOURS = {"gerealiseerd": PALETTE[2], "deels": PALETTE[1], "niet": PALETTE[3], "onbekend": PALETTE[7]}
+STATUS_COLOURS = dict(zip(STATUSES, (PALETTE[2], PALETTE[1], PALETTE[3], PALETTE[7]), strict=True))
 
 
 def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title: str) -> tuple[Figure, str]:

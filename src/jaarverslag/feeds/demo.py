@@ -12,16 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .contract import Dataset
-from .goals import derived_status
+from ..analysis.goals import derived_status
+from ..inputs import Dataset
+from ..inputs.catalog import KEYS, REGIONAL
+from ..inputs.contract import columns
+from ..inputs.sources import DEMO, DEMO_TITLE
 
-SOURCE = "demo"
-SOURCE_TITLE = "Demodata: gegenereerd voor de districten, geen echte cijfers"
-DEMO_NOTICE = (
-    "**Demodata — geen echte cijfers.** De cijfers van deze regio zijn gegenereerd om de rapportage per "
-    "district te kunnen maken; ze zijn niet gemeten. Alleen de cijfers van de eenheid als geheel komen uit "
-    "het jaarverslag."
-)
 # Relative size of the districts, used as the expected share of each count.
 SHARES = {
     "rotterdam-stad": 0.24,
@@ -33,15 +29,6 @@ SHARES = {
 }
 PERCENT_SPREAD = 2.5  # standard deviation, in points, of a district around the unit
 UNQUANTIFIED_STATUS = {"gerealiseerd": 0.5, "deels": 0.3, "niet": 0.1, "onbekend": 0.1}
-
-
-def shows_demo_data(data: Dataset, year: int, region: str) -> bool:
-    """Whether a report for (year, region) can show a demo figure (this or the previous year)."""
-    years = [year - 1, year]
-    return any(
-        ((t["region"] == region) & t["year"].isin(years) & (t["source"] == SOURCE)).any()
-        for t in (data.observations, data.targets, data.goals)
-    )
 
 
 def unit(data: Dataset) -> str:
@@ -81,7 +68,7 @@ def observations(data: Dataset, rng: np.random.Generator) -> pd.DataFrame:
             values = _split(obs.value, names, weights[obs.indicator], rng)
         rows += [(obs.indicator, n, obs.year, v) for n, v in values.items()]
     frame = pd.DataFrame(rows, columns=["indicator", "region", "year", "value"])
-    return frame.assign(qualifier=pd.NA, source=SOURCE)
+    return frame.assign(qualifier=pd.NA, source=DEMO)
 
 
 def targets(data: Dataset) -> pd.DataFrame:
@@ -100,7 +87,7 @@ def targets(data: Dataset) -> pd.DataFrame:
                 value = float(max(1, round(value * SHARES.get(region, 1 / len(names)))))
             rows.append((target.indicator, region, target.year, target.kind, value))
     frame = pd.DataFrame(rows, columns=["indicator", "region", "year", "kind", "value"])
-    return frame.assign(published_realisation=pd.NA, source=SOURCE)
+    return frame.assign(published_realisation=pd.NA, source=DEMO)
 
 
 def _demo_result(target: float, unit: str, rng: np.random.Generator) -> float:
@@ -117,7 +104,7 @@ def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataF
     frames = []
     for year in years:
         for region in districts(data):
-            frame = template.assign(year=year, region=region, source=SOURCE).reset_index(drop=True)
+            frame = template.assign(year=year, region=region, source=DEMO).reset_index(drop=True)
             quantified = frame["target_value"].notna() & frame["unit"].notna()
             result = [
                 _demo_result(t, u, rng) if q else np.nan
@@ -133,19 +120,15 @@ def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataF
 def generate(data: Dataset, seed: int = 2019, goal_years: tuple[int, ...] = (2018, 2019)) -> dict[str, pd.DataFrame]:
     """The data tables with the demo rows replaced by freshly generated ones."""
     rng = np.random.default_rng(seed)
-    real = {name: getattr(data, name) for name in ("observations", "targets", "goals")}
-    real = {name: frame[frame["source"] != SOURCE] for name, frame in real.items()}
+    real = {name: getattr(data, name) for name in REGIONAL}
+    real = {name: frame[frame["source"] != DEMO] for name, frame in real.items()}
     obs = observations(data, rng)
-    sources = data.sources[data.sources["id"] != SOURCE]
-    demo_source = pd.DataFrame([{"id": SOURCE, "title": SOURCE_TITLE, "table_id": pd.NA, "period": pd.NA, "retrieved_at": pd.NA}])
+    sources = data.sources[data.sources["id"] != DEMO]
+    demo_source = pd.DataFrame([{"id": DEMO, "title": DEMO_TITLE}], columns=columns("sources"))
     generated = {"observations": obs, "targets": targets(data), "goals": goals(data, list(goal_years), rng)}
     return {"sources": pd.concat([sources, demo_source], ignore_index=True)} | {
-        name: _fill_gaps(real[name], generated[name], KEYS[name]) for name in generated
+        name: _fill_gaps(real[name], generated[name], list(KEYS[name])) for name in generated
     }
-
-
-KEYS = {"observations": ["indicator", "region", "year"], "targets": ["indicator", "region", "year"],
-        "goals": ["year", "region", "goal_id"]}
 
 
 def _fill_gaps(real: pd.DataFrame, generated: pd.DataFrame, key: list[str]) -> pd.DataFrame:

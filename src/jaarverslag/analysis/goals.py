@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .contract import STATUSES, Dataset
+from ..inputs import Dataset
+from ..inputs.catalog import STATUSES
 from .targets import is_met
 
-STATUS_LABELS = {
-    "gerealiseerd": "Gerealiseerd",
-    "deels": "Deels gerealiseerd",
-    "niet": "Niet gerealiseerd",
-    "onbekend": "Onbekend",
-}
+STATUS_LABELS = dict(
+    zip(STATUSES, ("Gerealiseerd", "Deels gerealiseerd", "Niet gerealiseerd", "Onbekend"), strict=True)
+)
 
 
 def derived_status(goals: pd.DataFrame) -> pd.Series:

@@ -8,29 +8,28 @@ rules for analysts.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
-import shutil
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from .errors import DataContractError
-from .files import write_atomic
-
-UNITS = ("count", "percentage", "euro", "kilogram")
-BETTER = ("lower", "higher", "none")
-LEVELS = ("eenheid", "district", "basisteam", "gemeente")
-THEME_KINDS = ("overzicht", "strategisch", "ontwikkelagenda")
-TARGET_KINDS = ("not_above_previous_year", "at_least", "at_most")
-GOAL_TARGET_KINDS = ("at_least", "at_most")
-STATUSES = ("gerealiseerd", "deels", "niet", "onbekend")
-QUALIFIERS = ("circa", "ruim", "meer dan")
+from ..errors import DataContractError, ParameterError
+from .catalog import (
+    BETTER,
+    GOAL_TARGET_KINDS,
+    KEYS,
+    LEVELS,
+    QUALIFIERS,
+    STATUSES,
+    TABLES,
+    TARGET_KINDS,
+    THEME_KINDS,
+    UNITS,
+    path,
+    read_text,
+)
 
 _SLUG = pa.Check.str_matches(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="must be a lower-case slug such as 'rotterdam-zuid'")
 _YEAR = pa.Check.in_range(1990, 2100, error="year must be between 1990 and 2100")
@@ -64,12 +63,26 @@ class Dataset:
     def region_name(self, region: str) -> str:
         return self.regions.set_index("id").at[region, "name"]
 
+    def theme_label(self, theme: str) -> str:
+        return self.themes.set_index("id").at[theme, "label"]
+
     @property
     def years(self) -> list[int]:
         return sorted(set(self.observations["year"]) | set(self.goals["year"]))
 
+    def check_run(self, year: object, region: object) -> None:
+        """Raise ParameterError unless (year, region) names a region in the data and a year with data."""
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise ParameterError(f"year must be a whole number such as 2019, not {year!r}")
+        regions = list(self.regions["id"])
+        if region not in regions:
+            raise ParameterError(f"unknown region {region!r}; regions in {path(self.data_dir, 'regions')}: {', '.join(regions)}")
+        if year not in self.years:
+            known = ", ".join(map(str, self.years))
+            raise ParameterError(f"no data for year {year} in {self.data_dir}; years with data: {known}")
 
-def _ref(known, what: str) -> pa.Check:
+
+def _ref(known: Iterable[str], what: str) -> pa.Check:
     return pa.Check.isin(sorted(known), error=f"unknown {what} (not in {what}s table)")
 
 
@@ -78,7 +91,8 @@ def _table(columns: dict, unique: list[str] | None = None) -> pa.DataFrameSchema
     return pa.DataFrameSchema(columns, unique=unique, strict=True, coerce=True)
 
 
-def _schemas(regions=(), themes=(), indicators=(), sources=()) -> dict[str, pa.DataFrameSchema]:
+def _schemas(regions: Iterable[str] = (), themes: Iterable[str] = (), indicators: Iterable[str] = (),
+             sources: Iterable[str] = ()) -> dict[str, pa.DataFrameSchema]:
     region, theme, indicator = _ref(regions, "region"), _ref(themes, "theme"), _ref(indicators, "indicator")
     source = _ref(sources, "source")
     return {
@@ -136,7 +150,7 @@ def _schemas(regions=(), themes=(), indicators=(), sources=()) -> dict[str, pa.D
                 "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS), nullable=True),
                 "source": pa.Column(str, source),
             },
-            unique=["indicator", "region", "year"],
+            unique=list(KEYS["observations"]),
         ),
         "targets": _table(
             {
@@ -148,7 +162,7 @@ def _schemas(regions=(), themes=(), indicators=(), sources=()) -> dict[str, pa.D
                 "published_realisation": pa.Column(str, _PUBLISHED, nullable=True),
                 "source": pa.Column(str, source),
             },
-            unique=["indicator", "region", "year"],
+            unique=list(KEYS["targets"]),
         ),
         "goals": _table(
             {
@@ -167,7 +181,7 @@ def _schemas(regions=(), themes=(), indicators=(), sources=()) -> dict[str, pa.D
                 "status": pa.Column(str, pa.Check.isin(STATUSES)),
                 "source": pa.Column(str, source),
             },
-            unique=["year", "region", "goal_id"],
+            unique=list(KEYS["goals"]),
         ),
     }
 
@@ -203,7 +217,7 @@ def _describe(failures: pd.DataFrame, path: Path, schema: pa.DataFrameSchema) ->
     return "\n".join(shown)
 
 
-def _rule_text(check: str, case, schema: pa.DataFrameSchema) -> str:
+def _rule_text(check: str, case: object, schema: pa.DataFrameSchema) -> str:
     if check == "multiple_fields_uniqueness":
         return f"duplicate key {tuple(schema.unique)}: value {case!r} occurs more than once"
     if check == "field_uniqueness":
@@ -218,73 +232,30 @@ def _rule_text(check: str, case, schema: pa.DataFrameSchema) -> str:
     return f"{case!r}: {check}"
 
 
-TABLES = ("regions", "sources", "themes", "indicators", "observations", "targets", "goals")
-
-
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "jaarverslag"
-
-
-def _cache_key(data_dir: Path) -> str | None:
-    """Hash of the tables' bytes and of this module: the same key means the same validated result."""
-    digest = hashlib.sha256(Path(__file__).read_bytes() + f"{pd.__version__} {version('pandera')}".encode())
-    try:
-        for name in TABLES:
-            digest.update(name.encode() + (data_dir / f"{name}.csv").read_bytes())
-    except OSError:
-        return None  # let validation name the missing file
-    return digest.hexdigest()
-
-
-def load(data_dir: str | Path = "data") -> Dataset:
-    """Read and validate every table in data_dir; raise DataContractError on the first bad file.
-
-    Every notebook of a batch loads the same data, so a validated result is kept in a
-    per-user cache keyed by the tables' content and this module's code; any change to
-    either means validating again.
-    """
+def validate(data_dir: str | Path) -> Dataset:
+    """Read and validate every table in data_dir; raise DataContractError naming what is wrong."""
     data_dir = Path(data_dir)
-    key = _cache_key(data_dir)
-    cached = CACHE / f"{key}.pkl"
-    if key and cached.is_file():
-        try:
-            return Dataset(data_dir=data_dir, **pickle.loads(cached.read_bytes()))
-        except Exception:  # an unreadable cache entry is only a missed shortcut
-            cached.unlink(missing_ok=True)
-    dataset = _load(data_dir)
-    if key:
-        try:
-            write_atomic(cached, pickle.dumps({name: getattr(dataset, name) for name in TABLES}))
-        except OSError:
-            pass  # no cache: the next load validates again
-    return dataset
-
-
-def _load(data_dir: Path) -> Dataset:
     raw_regions = _read(data_dir, "regions")
     known = {"regions": raw_regions["id"].dropna() if "id" in raw_regions else ()}
     tables: dict[str, pd.DataFrame] = {}
     for name in TABLES:
         frame = raw_regions if name == "regions" else _read(data_dir, name)
-        tables[name] = _validate(_schemas(**known)[name], frame, data_dir / f"{name}.csv")
+        tables[name] = _validate(_schemas(**known)[name], frame, path(data_dir, name))
         if name in ("sources", "themes", "indicators"):
             known[name] = tables[name]["id"]
     _check_rules(tables, data_dir)
     return Dataset(data_dir=data_dir, **tables)
 
 
+def columns(name: str) -> list[str]:
+    """The columns of a table, in contract order."""
+    return list(_schemas()[name].columns)
+
+
 def _read(data_dir: Path, name: str) -> pd.DataFrame:
-    path = data_dir / f"{name}.csv"
-    try:
-        # Blank lines are kept (as empty rows the schema rejects) so row i is always line i + 2.
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False)
-    except FileNotFoundError:
-        raise DataContractError(f"{path}: file not found (the '{name}' table is required)") from None
-    except pd.errors.EmptyDataError:
-        raise DataContractError(f"{path}: file is empty (a header row is required)") from None
-    except pd.errors.ParserError as exc:
-        raise DataContractError(f"{path}: not valid CSV ({exc})") from None
-    except UnicodeDecodeError as exc:
-        raise DataContractError(f"{path}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+    """The table as text with empty cells missing, so the schema decides what may be empty."""
+    frame = read_text(data_dir, name)
+    return frame.mask(frame == "")
 
 
 def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
@@ -293,12 +264,12 @@ def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
     obs, targets, goals = tables["observations"], tables["targets"], tables["goals"]
     problems: list[str] = []
 
-    def check(name, frame, mask, columns):
+    def check(name: str, frame: pd.DataFrame, mask: pd.Series, columns: dict[str, pa.Column]) -> None:
         schema = pa.DataFrameSchema(columns, coerce=True)
         try:
             schema.validate(frame.loc[mask, list(columns)], lazy=True)
         except pa.errors.SchemaErrors as exc:
-            problems.append(_describe(exc.failure_cases, data_dir / f"{name}.csv", schema))
+            problems.append(_describe(exc.failure_cases, path(data_dir, name), schema))
 
     for unit, rules in VALUE_RULES.items():
         check("observations", obs, obs["indicator"].map(unit_of) == unit, {"value": pa.Column(float, rules)})
@@ -320,29 +291,8 @@ def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
         seen = {region}
         while (region := parent.get(region)) is not None:
             if region in seen:
-                problems.append(f"{data_dir / 'regions.csv'}, line {line}, column 'parent': parents form a cycle")
+                problems.append(f"{path(data_dir, 'regions')}, line {line}, column 'parent': parents form a cycle")
                 break
             seen.add(region)
     if problems:
         raise DataContractError("\n".join(problems))
-
-
-def write_tables(data_dir: str | Path, tables: dict[str, pd.DataFrame]) -> Dataset:
-    """Replace some tables of data_dir, but only once the result passes the contract.
-
-    The new tables are written into a scratch copy of data_dir and validated there; only
-    then is each file moved into place, so invalid output never reaches data/.
-    """
-    data_dir = Path(data_dir)
-    with tempfile.TemporaryDirectory(prefix=".jaarverslag-", dir=data_dir.parent) as scratch:
-        staged = Path(scratch) / data_dir.name
-        shutil.copytree(data_dir, staged)
-        for name, frame in tables.items():
-            frame.to_csv(staged / f"{name}.csv", index=False, float_format="%.10g")
-        try:
-            load(staged)
-        except DataContractError as exc:
-            raise DataContractError(str(exc).replace(str(staged), f"{data_dir} (as it would be written)")) from None
-        for name in (n for n in TABLES if n in tables):  # referenced tables first
-            os.replace(staged / f"{name}.csv", data_dir / f"{name}.csv")
-    return load(data_dir)

@@ -1,0 +1,6 @@
+"""Chapters: what a notebook shows for one (year, region), as tables, charts and text."""
+
+from .chapter import Chapter
+from .veiligheidsbeeld import Veiligheidsbeeld
+
+__all__ = ["Chapter", "Veiligheidsbeeld"]

@@ -1,0 +1,1 @@
+"""The engine: the build layout, content hashes, the manifest and lock, and the batch that renders notebooks."""

@@ -1,0 +1,192 @@
+"""Batch engine: render every (year, region, chapter) of the matrix, in parallel and incrementally.
+
+Each job is keyed by a content hash of what determines its output (see `hashing`): the
+notebook's cells, the parameters, the chapter's entry in the batch file, the data of
+its region and the library's code. A job whose key matches the manifest and whose
+outputs exist is skipped without starting a kernel. Results go to the manifest, owned
+by the one process that holds the build directory's lock.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import subprocess
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..errors import JaarverslagError, RenderError
+from .hashing import data_digests, library_digest, notebook_digest, sha
+from .layout import Layout
+from .lock import build_lock
+from .manifest import Manifest, now
+from .progress import reporter
+
+
+@dataclass(frozen=True)
+class Job:
+    year: int
+    region: str
+    chapter: str  # the chapter's notebook name
+
+    @property
+    def name(self) -> str:
+        return f"{self.year}/{self.region}/{self.chapter}"
+
+
+@dataclass
+class Result:
+    job: str
+    key: str
+    status: str  # executed | skipped | failed
+    parameters: dict
+    hashes: dict
+    outputs: list[str] = field(default_factory=list)
+    duration: float = 0.0
+    started: str = ""
+    finished: str = ""
+    error: str = ""
+    version: str = ""
+    commit: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every job needs besides its own (year, region, chapter); absolute paths, as workers may run elsewhere."""
+
+    notebooks_dir: Path
+    data_dir: Path
+    batch_file: Path
+    build_dir: Path
+    region_names: dict[str, str]
+    titles: dict[str, str]  # chapter notebook -> chapter title
+
+
+def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -> Result:
+    """Render one job; runs in a worker process (local pool or Dask worker)."""
+    from .render import render
+
+    parameters = {"year": job.year, "region": job.region}
+    result = Result(job.name, key, "executed", parameters, hashes, started=now(), version=__version__, commit=commit)
+    began = time.perf_counter()
+    try:
+        outputs = render(
+            settings.notebooks_dir / f"{job.chapter}.ipynb", Layout(settings.build_dir), job.year, job.region,
+            {**parameters, "data_dir": str(settings.data_dir), "batch_file": str(settings.batch_file)},
+            f"{settings.titles[job.chapter]} {job.year} – {settings.region_names[job.region]}",
+        )
+        result.outputs = [str(p) for p in outputs]
+    except RenderError as exc:
+        result.status, result.error = "failed", str(exc)
+    except Exception as exc:  # a worker must report, never die silently
+        result.status, result.error = "failed", f"{job.name}: {type(exc).__name__}: {exc}"
+    result.duration = round(time.perf_counter() - began, 3)
+    result.finished = now()
+    return result
+
+
+def git_commit() -> str:
+    """The library's commit, for provenance; 'onbekend' outside a git checkout."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+                              cwd=Path(__file__).parent).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "onbekend"
+
+
+Planned = tuple[Job, str, dict]  # a job to run, its key and its hashes
+
+
+def plan(jobs: list[Job], settings: Settings, manifest: Manifest, force: bool = False) -> tuple[list[Planned], list[Result]]:
+    """Split jobs into those to run (with key and hashes) and those the manifest shows up to date."""
+    library = library_digest()
+    data = data_digests(settings.data_dir, sorted({j.region for j in jobs}))
+    chapters = sorted({j.chapter for j in jobs})
+    notebooks = {c: notebook_digest(settings.notebooks_dir / f"{c}.ipynb") for c in chapters}
+    to_run, skipped = [], []
+    for job in jobs:
+        hashes = {"notebook": notebooks[job.chapter], "data": data[job.region], "library": library}
+        params = {"year": job.year, "region": job.region}
+        key = sha(json.dumps([job.chapter, params, settings.titles[job.chapter], hashes], sort_keys=True).encode())
+        entry = manifest.get(job.name)
+        outputs = entry.get("outputs") or []
+        up_to_date = (
+            entry.get("key") == key and entry.get("status") in ("executed", "skipped")
+            and bool(outputs) and all(Path(p).is_file() for p in outputs)
+        )
+        if up_to_date and not force:
+            skipped.append(Result(**{**entry, "status": "skipped"}))
+        else:
+            to_run.append((job, key, hashes))
+    return to_run, skipped
+
+
+def run(jobs: list[Job], settings: Settings, workers: int, executor: str = "local", scheduler: str | None = None,
+        force: bool = False, progress: bool | None = None) -> list[Result]:
+    """Run the jobs that changed; return every job's result (skipped first, then in order of completion)."""
+    layout = Layout(settings.build_dir)
+    with build_lock(layout):
+        manifest = Manifest(layout)
+        to_run, results = plan(jobs, settings, manifest, force)
+        for result in results:
+            manifest.entries[result.job] = asdict(result)
+        report = reporter(len(to_run), progress)
+        commit = git_commit()
+        try:
+            for result in _dispatch(to_run, settings, workers, executor, scheduler, commit):
+                previous = manifest.get(result.job)
+                if result.status == "failed" and previous:
+                    manifest.record({**previous, "status": "failed", "error": result.error})
+                else:
+                    manifest.record(asdict(result))
+                results.append(result)
+                report(result)
+        finally:
+            manifest.save()
+    return results
+
+
+def _dispatch(to_run: list[Planned], settings: Settings, workers: int, executor: str, scheduler: str | None,
+              commit: str) -> Iterator[Result]:
+    if not to_run:
+        return
+    if executor == "dask":
+        yield from _dispatch_dask(to_run, settings, workers, scheduler, commit)
+        return
+    if workers <= 1:
+        for job, key, hashes in to_run:
+            yield execute(job, key, hashes, settings, commit)
+        return
+    # forkserver: workers must not inherit the build lock (a forked child would hold it
+    # after its parent was killed).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        futures = [pool.submit(execute, job, key, hashes, settings, commit) for job, key, hashes in to_run]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool:
+            raise JaarverslagError("a worker process died (out of memory or killed); finished jobs are in the manifest") from None
+
+
+def _dispatch_dask(to_run: list[Planned], settings: Settings, workers: int, scheduler: str | None, commit: str) -> Iterator[Result]:
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
+
+    try:
+        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        client = Client(scheduler or cluster, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise JaarverslagError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {exc}") from None
+    try:
+        futures = [client.submit(execute, job, key, hashes, settings, commit, pure=False) for job, key, hashes in to_run]
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,90 @@
+"""Where everything under build/ lives: the one place that joins build paths.
+
+    build/manifest.json                                   what was rendered, from what
+    build/notebooks/<year>/<region>/<chapter>.ipynb        executed notebooks
+    build/reports/<year>/<region>/<chapter>.html           each chapter on its own
+    build/site/index.html                                 the index of every report
+    build/site/<year>/<region>/jaarverslag-<year>-<region>.html|.pdf
+    build/quarto/<year>/<region>/                          a Quarto book project
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "manifest.json"
+
+    @property
+    def journal(self) -> Path:
+        """Results of the running batch, one JSON line each, until they are merged into the manifest."""
+        return self.root / "manifest.journal"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".lock"
+
+    def notebook(self, year: int, region: str, chapter: str) -> Path:
+        return self.root / "notebooks" / str(year) / region / f"{chapter}.ipynb"
+
+    def page(self, year: int, region: str, chapter: str) -> Path:
+        return self.root / "reports" / str(year) / region / f"{chapter}.html"
+
+    def rendered(self, year: int, region: str, chapters: Iterable[str]) -> list[str]:
+        """Those of chapters whose executed notebook exists for (year, region), in the given order."""
+        return [chapter for chapter in chapters if self.notebook(year, region, chapter).is_file()]
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def index(self) -> Path:
+        return self.site / "index.html"
+
+    def report(self, year: int, region: str) -> Path:
+        return self.site / str(year) / region / f"jaarverslag-{year}-{region}.html"
+
+    def pdf(self, year: int, region: str) -> Path:
+        return self.report(year, region).with_suffix(".pdf")
+
+    @property
+    def books(self) -> Path:
+        return self.root / "quarto"
+
+    def book(self, year: int, region: str) -> BookProject:
+        return BookProject(self.books / str(year) / region)
+
+
+@dataclass(frozen=True)
+class BookProject:
+    """The files of one generated Quarto book; chapter paths in its config are relative to root."""
+
+    root: Path
+    output_dir = "_book"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "_quarto.yml"
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index.qmd"
+
+    def chapter(self, name: str) -> Path:
+        return self.root / "chapters" / f"{name}.ipynb"
+
+    @property
+    def output(self) -> Path:
+        return self.root / self.output_dir

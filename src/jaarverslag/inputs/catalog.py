@@ -1,0 +1,67 @@
+"""The tables of data/: their names, keys and vocabularies, and the one way to read them.
+
+Every module that reads, writes, hashes or generates a table takes these facts from
+here; the schemas in `contract` add the column types and rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataContractError
+
+TABLES = ("regions", "sources", "themes", "indicators", "observations", "targets", "goals")
+REGIONAL = ("observations", "targets", "goals")  # every row belongs to one region
+SHARED = tuple(t for t in TABLES if t not in REGIONAL)
+KEYS: dict[str, tuple[str, ...]] = {
+    "regions": ("id",),
+    "sources": ("id",),
+    "themes": ("id",),
+    "indicators": ("id",),
+    "observations": ("indicator", "region", "year"),
+    "targets": ("indicator", "region", "year"),
+    "goals": ("year", "region", "goal_id"),
+}
+
+UNITS = ("count", "percentage", "euro", "kilogram")
+BETTER = ("lower", "higher", "none")
+LEVELS = ("eenheid", "district", "basisteam", "gemeente")
+THEME_KINDS = ("overzicht", "strategisch", "ontwikkelagenda")
+TARGET_KINDS = ("not_above_previous_year", "at_least", "at_most")
+GOAL_TARGET_KINDS = ("at_least", "at_most")
+STATUSES = ("gerealiseerd", "deels", "niet", "onbekend")
+QUALIFIERS = ("circa", "ruim", "meer dan")
+
+
+def path(data_dir: str | Path, name: str) -> Path:
+    return Path(data_dir) / f"{name}.csv"
+
+
+def narratives(data_dir: str | Path, region: str) -> list[Path]:
+    """Every narrative file of a region, all years, in a stable order."""
+    return sorted((Path(data_dir) / "narratives").glob(f"*/{region}/*.md"))
+
+
+def narrative(data_dir: str | Path, year: int, region: str, theme: str) -> Path:
+    return Path(data_dir) / "narratives" / str(year) / region / f"{theme}.md"
+
+
+def read_text(data_dir: str | Path, name: str) -> pd.DataFrame:
+    """A table exactly as written: every cell a string, an empty cell '', a blank line a row of ''.
+
+    Keeping blank lines makes row i line i + 2 of the file, so errors can name the line;
+    rewriting a frame read this way leaves untouched rows byte for byte the same.
+    """
+    file = path(data_dir, name)
+    try:
+        return pd.read_csv(file, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    except FileNotFoundError:
+        raise DataContractError(f"{file}: file not found (the '{name}' table is required)") from None
+    except pd.errors.EmptyDataError:
+        raise DataContractError(f"{file}: file is empty (a header row is required)") from None
+    except pd.errors.ParserError as exc:
+        raise DataContractError(f"{file}: not valid CSV ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise DataContractError(f"{file}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None

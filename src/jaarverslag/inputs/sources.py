@@ -1,0 +1,40 @@
+"""What a row's source means for the reader: published figures, CBS open data or demo data.
+
+Every row of observations, targets and goals names its source. The district figures
+are demo data until real ones arrive; every page that can show one says so, and the
+feeds never overwrite a published figure.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .contract import Dataset
+
+DEMO = "demo"
+DEMO_TITLE = "Demodata: gegenereerd voor de districten, geen echte cijfers"
+CBS_PREFIX = "cbs-"
+DEMO_NOTICE = (
+    "**Demodata — geen echte cijfers.** De cijfers van deze regio zijn gegenereerd om de rapportage per "
+    "district te kunnen maken; ze zijn niet gemeten. Alleen de cijfers van de eenheid als geheel komen uit "
+    "het jaarverslag."
+)
+
+
+def is_published(source: pd.Series) -> pd.Series:
+    """Sources a feed must not overwrite: neither demo data nor an earlier CBS download."""
+    return source.notna() & (source != DEMO) & ~source.fillna("").str.startswith(CBS_PREFIX)
+
+
+def shows_demo_data(data: Dataset, year: int, region: str) -> bool:
+    """Whether a report for (year, region) can show a demo figure (this or the previous year)."""
+    years = [year - 1, year]
+    return any(
+        ((t["region"] == region) & t["year"].isin(years) & (t["source"] == DEMO)).any()
+        for t in (data.observations, data.targets, data.goals)
+    )
+
+
+def demo_notice(data: Dataset, year: int, region: str) -> str:
+    """The Markdown notice (a block quote, after a blank line) for pages with demo figures, else ''."""
+    return f"\n\n> {DEMO_NOTICE}" if shows_demo_data(data, year, region) else ""

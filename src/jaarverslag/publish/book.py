@@ -1,0 +1,86 @@
+"""Quarto books: one generated Quarto project per (year, region) under build/quarto/.
+
+Each project takes its settings from the top-level _quarto.yml (the one place for
+language, formats and execution options) and gets its own title, the region's
+executed notebooks as chapters grouped in the batch's parts, and its own output
+directory inside the project, so renders never overwrite each other. Quarto does not
+execute anything: the notebooks were executed by the batch.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..engine.layout import BookProject, Layout
+from ..engine.manifest import Manifest
+from ..errors import JaarverslagError
+from ..inputs import Dataset
+from ..inputs.params import Batch
+from ..inputs.sources import demo_notice
+from .provenance import Provenance
+
+
+@dataclass(frozen=True)
+class Book:
+    year: int
+    region: str
+    project: BookProject
+
+
+def book_config(base: dict, title: str, chapters: list) -> dict:
+    """The top-level configuration with this book's title, chapters and output directory."""
+    config = copy.deepcopy(base)
+    config.setdefault("project", {}).update({"type": "book", "output-dir": BookProject.output_dir})
+    config.setdefault("book", {}).update({"title": title, "chapters": chapters})
+    return config
+
+
+def prepare(batch: Batch, data: Dataset, layout: Layout, base_config: Path) -> list[Book]:
+    """Write a Quarto project for every (year, region) that has rendered chapters."""
+    base = yaml.safe_load(Path(base_config).read_text(encoding="utf-8"))
+    manifest = Manifest(layout)
+    books = []
+    for year, region in batch.reports():
+        rendered = layout.rendered(year, region, batch.notebooks)
+        if not rendered:
+            continue
+        project = layout.book(year, region)
+        chapters: list = [project.index.name]
+        for part in batch.parts:
+            files = []
+            for chapter in (c.notebook for c in part.chapters if c.notebook in rendered):
+                target = project.chapter(chapter)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(layout.notebook(year, region, chapter), target)
+                files.append(target.relative_to(project.root).as_posix())
+            if files:
+                chapters.append({"part": part.title, "chapters": files})
+        name = data.region_name(region)
+        provenance = Provenance.of(manifest, year, region, rendered).text(data.data_dir)
+        project.index.write_text(
+            f"# Over dit jaarverslag {{.unnumbered}}\n\nJaarverslag {year} van {name}, volledig uit data "
+            f"opgebouwd.{demo_notice(data, year, region)}\n\n{provenance}\n",
+            encoding="utf-8",
+        )
+        config = book_config(base, f"Jaarverslag {year} – {name}", chapters)
+        project.config.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        books.append(Book(year, region, project))
+    return books
+
+
+def render(books: list[Book]) -> bool:
+    """Run `quarto render` for every book; False (and nothing run) when quarto is not installed."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        return False
+    for book in books:
+        result = subprocess.run([quarto, "render", str(book.project.root)], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise JaarverslagError(f"quarto render {book.project.root} failed: {result.stderr.strip()[-800:]}")
+    return True

@@ -1,0 +1,59 @@
+"""The index page: every published report by year and region, with links to HTML and PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .. import __version__
+from ..engine.layout import Layout
+from ..inputs import Dataset
+from ..inputs.params import Batch
+from ..inputs.sources import shows_demo_data
+
+SITE_TEMPLATES = Path(__file__).parents[1] / "templates" / "site"
+
+
+@dataclass(frozen=True)
+class Report:
+    year: int
+    region: str
+    region_name: str
+    html: Path
+    pdf: Path | None
+    missing: tuple[str, ...]  # chapters of the batch not rendered for this report
+    demo: bool
+
+    @classmethod
+    def of(cls, batch: Batch, data: Dataset, layout: Layout, year: int, region: str) -> Report:
+        rendered = layout.rendered(year, region, batch.notebooks)
+        pdf = layout.pdf(year, region)
+        return cls(year, region, data.region_name(region), layout.report(year, region), pdf if pdf.is_file() else None,
+                   tuple(c for c in batch.notebooks if c not in rendered), shows_demo_data(data, year, region))
+
+
+def published(batch: Batch, data: Dataset, layout: Layout) -> list[Report]:
+    """The reports of batch that exist in the site."""
+    return [Report.of(batch, data, layout, y, r) for y, r in batch.reports() if layout.report(y, r).is_file()]
+
+
+def render_index(reports: list[Report], root: Path) -> str:
+    """The index page; links relative to root (the site directory)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE_TEMPLATES), autoescape=True)
+    years = sorted({r.year for r in reports}, reverse=True)
+    rows = {
+        year: [
+            {
+                "name": r.region_name,
+                "html": r.html.relative_to(root).as_posix(),
+                "pdf": r.pdf.relative_to(root).as_posix() if r.pdf else None,
+                "missing": r.missing,
+                "demo": r.demo,
+            }
+            for r in reports if r.year == year
+        ]
+        for year in years
+    }
+    return env.get_template("index.html.j2").render(rows=rows, version=__version__)
