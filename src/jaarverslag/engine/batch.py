@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import __version__
@@ -24,7 +24,7 @@ from ..errors import JaarverslagError, RenderError
 from .hashing import data_digests, library_digest, notebook_digest, sha
 from .layout import Layout
 from .lock import build_lock
-from .manifest import Manifest, now
+from .manifest import Manifest, Result, now
 from .progress import reporter
 
 
@@ -37,22 +37,6 @@ class Job:
     @property
     def name(self) -> str:
         return f"{self.year}/{self.region}/{self.chapter}"
-
-
-@dataclass
-class Result:
-    job: str
-    key: str
-    status: str  # executed | skipped | failed
-    parameters: dict
-    hashes: dict
-    outputs: list[str] = field(default_factory=list)
-    duration: float = 0.0
-    started: str = ""
-    finished: str = ""
-    error: str = ""
-    version: str = ""
-    commit: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,29 @@ load replays, ignoring a last line cut off mid-write.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..files import write_atomic
 from .layout import Layout
+
+
+@dataclass
+class Result:
+    """One job's outcome, as the manifest keeps it."""
+
+    job: str
+    key: str
+    status: str  # executed | skipped | failed
+    parameters: dict
+    hashes: dict
+    outputs: list[str] = field(default_factory=list)
+    duration: float = 0.0
+    started: str = ""
+    finished: str = ""
+    error: str = ""
+    version: str = ""
+    commit: str = ""
 
 
 def now() -> str:

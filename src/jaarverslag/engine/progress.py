@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .batch import Result
+from .manifest import Result
 
 
 def reporter(total: int, progress: bool | None) -> Callable[[Result], None]:
