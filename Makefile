@@ -25,10 +25,8 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 setup: $(STAMP) chromium $(AXE) ## everything the other targets need
 
-report: $(STAMP) chromium ## render the batch, publish reports, PDFs and index into build/site/, prepare the Quarto books
-	$(BIN)/jaarverslag render
-	$(BIN)/jaarverslag publish
-	$(BIN)/jaarverslag book
+report: $(STAMP) chromium ## render what changed, publish reports, PDFs and index into build/site/, prepare the Quarto books
+	$(BIN)/jaarverslag run
 
 test: $(STAMP) chromium $(AXE) ## run the test suite (pytest, nbval, browser tests)
 	$(BIN)/python -m pytest

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 NOTEBOOKS = ROOT / "notebooks"
 BATCH = ROOT / "params" / "batch.yaml"
-MATRIX_COMMANDS = ("render", "publish", "book")
+MATRIX_COMMANDS = ("run", "render", "publish", "book")
 
 
 def chapters() -> list[str]:
@@ -32,6 +32,8 @@ def cli_args(command: str, *extra: str, data: Path = DATA, build: Path | None = 
     args = ["--data-dir", str(data), command]
     if command in MATRIX_COMMANDS:
         args += ["--batch", str(batch), "--notebooks-dir", str(notebooks), "--build-dir", str(build)]
+    elif command == "status":
+        args += ["--build-dir", str(build)]
     return [*args, *map(str, extra)]
 
 

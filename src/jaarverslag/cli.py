@@ -1,19 +1,24 @@
-"""The `jaarverslag` command: validate the data and render the reports."""
+"""The `jaarverslag` command: validate the data, render, publish, and run the whole job on a schedule.
+
+Exit codes: 0 all good, 1 a notebook failed, 2 bad data, parameters or set-up,
+3 an infrastructure failure (kernel died, notebook timed out, Chromium failed, disk full).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from .engine.batch import Job, Settings, run
+from . import __version__, pipeline, status
+from .engine.batch import Job, Settings, exit_code, run
 from .engine.layout import Layout
 from .engine.lock import build_lock
 from .engine.progress import summary
-from .errors import JaarverslagError, ParameterError
+from .errors import InfrastructureError, JaarverslagError, ParameterError
 from .inputs import Dataset, load, write_tables
 from .inputs.catalog import REGIONAL
 from .inputs.params import DEFAULT, Batch, load_batch
@@ -37,21 +42,39 @@ def _matrix(args: argparse.Namespace, chapters: list[str] | None = None) -> tupl
     return data, batch
 
 
-def _render(args: argparse.Namespace) -> int:
-    data, batch = _matrix(args, args.chapter)
+def _check_engine_options(args: argparse.Namespace) -> None:
     if args.jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, not {args.jobs}")
+    if args.timeout is not None and args.timeout <= 0:
+        raise ParameterError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
 
-    jobs = [Job(*job) for job in batch.jobs()]
-    region_names = dict(zip(data.regions["id"], data.regions["name"]))
-    titles = {chapter.notebook: chapter.title_in(data) for chapter in batch.chapters}
-    # Absolute paths: workers (also on a Dask cluster with a shared filesystem) may run elsewhere.
-    settings = Settings(args.notebooks_dir.resolve(), args.data_dir.resolve(), args.batch.resolve(),
-                        args.build_dir.resolve(), region_names, titles)
+
+def _render(args: argparse.Namespace) -> int:
+    data, batch = _matrix(args, args.chapter)
+    _check_engine_options(args)
+    settings = Settings.of(batch, data, args.notebooks_dir, args.batch, args.build_dir, args.timeout)
     started = time.perf_counter()
-    results = run(jobs, settings, args.jobs, args.executor, args.scheduler, args.force)
+    with build_lock(Layout(args.build_dir)):
+        results = run([Job(*job) for job in batch.jobs()], settings, args.jobs, args.executor, args.scheduler, args.force)
     print(summary(results, time.perf_counter() - started))
-    return 1 if any(r.status == "failed" for r in results) else 0
+    return exit_code(results)
+
+
+def _run(args: argparse.Namespace) -> int:
+    _check_engine_options(args)
+    options = pipeline.Options(
+        args.data_dir, args.notebooks_dir, args.batch, args.build_dir, args.config, args.year, args.region, args.chapter,
+        args.jobs, args.executor, args.scheduler, args.timeout, args.force, not args.no_pdf, notify=args.notify,
+    )
+    last = pipeline.run(options)
+    print(status.describe({"last": last}))
+    return last["exit_code"]
+
+
+def _status(args: argparse.Namespace) -> int:
+    document = status.read(Layout(args.build_dir))
+    print(status.describe(document))
+    return document["last"]["exit_code"] or 0
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -60,11 +83,13 @@ def _publish(args: argparse.Namespace) -> int:
 
     layout = Layout(args.build_dir)
     with build_lock(layout):
-        reports = publish(batch, data, layout, pdf=not args.no_pdf, index_batch=load_batch(args.batch))
-    for report in reports:
+        publications = publish(batch, data, layout, pdf=not args.no_pdf, index_batch=load_batch(args.batch), force=args.force)
+    for publication in publications:
+        report = publication.report
         gaps = f" (without {', '.join(report.missing)})" if report.missing else ""
-        print(f"{report.year} {report.region}: {report.html}" + (f", {report.pdf}" if report.pdf else "") + gaps)
-    print(f"index: {layout.index} ({len(reports)} reports)")
+        done = "assembled" if publication.assembled else "unchanged"
+        print(f"{report.year} {report.region}: {report.html}" + (f", {report.pdf}" if report.pdf else "") + f" [{done}]" + gaps)
+    print(f"index: {layout.index} ({len(publications)} reports)")
     return 0
 
 
@@ -105,12 +130,41 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _matrix_options(command: argparse.ArgumentParser) -> None:
-    """The batch matrix, its filters and the directories, shared by render, publish and book."""
+    """The batch matrix, its filters and the directories, shared by run, render, publish and book."""
     command.add_argument("--batch", type=Path, default=DEFAULT, help=f"batch matrix and chapter list (default: {DEFAULT})")
     command.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
     command.add_argument("--region", action="append", help="only this region id, e.g. eenheid (repeatable)")
     command.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
+    _build_option(command)
+
+
+def _build_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("--build-dir", type=Path, default=Path("build"), help="build directory (default: build)")
+
+
+def _engine_options(command: argparse.ArgumentParser) -> None:
+    """How notebooks are executed, shared by run and render."""
+    command.add_argument("--chapter", "--theme", dest="chapter", action="append",
+                         help="only this chapter (its notebook name in the batch file), e.g. veiligheidsbeeld (repeatable)")
+    command.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                         help="notebooks executed at once (default: number of cores)")
+    command.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                         help=f"stop a notebook that runs longer (an infrastructure failure, exit 3; default: {DEFAULT_TIMEOUT:g})")
+    command.add_argument("--force", action="store_true", help="do everything again, even what did not change")
+    command.add_argument("--executor", choices=("local", "dask"), default="local",
+                         help="local process pool (default) or a dask.distributed cluster")
+    command.add_argument("--scheduler", metavar="ADDRESS",
+                         help="address of an existing Dask scheduler (with --executor dask); default: a local cluster")
+
+
+def _config_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--config", type=Path, default=Path("_quarto.yml"), help="base Quarto configuration (default: _quarto.yml)")
+
+
+DEFAULT_TIMEOUT = 600.0
+EXIT_CODES = ("Exit codes: 0 all good; 1 a notebook failed (its cell and error reported, previous outputs kept); "
+              "2 bad data, parameters or set-up (nothing run); 3 an infrastructure failure (kernel died, notebook "
+              "timed out, Chromium failed, disk full), retried once before it counts.")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -125,24 +179,40 @@ def parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check every data table against the contract and exit")
     validate.set_defaults(func=_validate)
 
+    run_ = commands.add_parser(
+        "run",
+        help="the whole job, as a scheduler runs it: validate, render, publish and prepare the books",
+        description="Validate the data and the batch, render the notebooks that changed, assemble and print the "
+        "reports that changed, write the index and prepare the Quarto books that changed, all under one lock on "
+        "the build directory. A run with nothing changed starts no kernel and no Chromium. The outcome goes to "
+        "build/status.json (see `jaarverslag status`). " + EXIT_CODES,
+    )
+    _matrix_options(run_)
+    _engine_options(run_)
+    _config_option(run_)
+    run_.add_argument("--no-pdf", action="store_true", help="skip the PDFs (no chromium needed)")
+    run_.add_argument("--notify", metavar="COMMAND",
+                      help="after a failed run, run COMMAND with sh -c; $1 and $JAARVERSLAG_STATUS name the status "
+                      "file, $JAARVERSLAG_EXIT_CODE holds the exit code")
+    run_.set_defaults(func=_run)
+
+    status_ = commands.add_parser(
+        "status",
+        help="how the last runs went (from build/status.json); exits with the last run's exit code",
+    )
+    _build_option(status_)
+    status_.set_defaults(func=_status)
+
     render = commands.add_parser(
         "render",
         help="execute the notebooks with papermill and write HTML reports to the build directory",
         description="Execute every chapter notebook for every (year, region) of the batch matrix and convert it to HTML. "
         "Data and parameters are validated first; nothing is written when they are invalid. Only jobs whose "
         "notebook, parameters, region data or library code changed are executed (see build/manifest.json); "
-        "a failed notebook keeps its previous output and makes the exit code 1.",
+        "a failed notebook keeps its previous output. " + EXIT_CODES,
     )
     _matrix_options(render)
-    render.add_argument("--chapter", "--theme", dest="chapter", action="append",
-                        help="only this chapter (its notebook name in the batch file), e.g. veiligheidsbeeld (repeatable)")
-    render.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
-                        help="notebooks executed at once (default: number of cores)")
-    render.add_argument("--force", action="store_true", help="re-render even when nothing changed")
-    render.add_argument("--executor", choices=("local", "dask"), default="local",
-                        help="local process pool (default) or a dask.distributed cluster")
-    render.add_argument("--scheduler", metavar="ADDRESS",
-                        help="address of an existing Dask scheduler (with --executor dask); default: a local cluster")
+    _engine_options(render)
     render.set_defaults(func=_render)
 
     publish = commands.add_parser(
@@ -150,10 +220,12 @@ def parser() -> argparse.ArgumentParser:
         help="assemble the rendered chapters into one HTML report and PDF per (year, region), plus an index",
         description="Assemble the executed notebooks in build/ (from `render`) into one self-contained HTML report "
         "per year and region, print each to PDF with Debian's chromium, and write build/site/index.html. "
-        "Nothing is executed again.",
+        "Nothing is executed again, and only reports whose chapters, structure or provenance changed are "
+        "assembled and printed again.",
     )
     _matrix_options(publish)
     publish.add_argument("--no-pdf", action="store_true", help="skip the PDFs (no chromium needed)")
+    publish.add_argument("--force", action="store_true", help="assemble and print every report again")
     publish.set_defaults(func=_publish)
 
     book = commands.add_parser(
@@ -164,7 +236,7 @@ def parser() -> argparse.ArgumentParser:
         "and run `quarto render` on each when quarto is on PATH.",
     )
     _matrix_options(book)
-    book.add_argument("--config", type=Path, default=Path("_quarto.yml"), help="base Quarto configuration (default: _quarto.yml)")
+    _config_option(book)
     book.set_defaults(func=_book)
 
     demo_ = commands.add_parser(
@@ -192,10 +264,18 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: the lock is released, the status recorded
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.func(args)
+    except (InfrastructureError, OSError) as exc:  # OSError: disk full, permissions
+        print(f"jaarverslag: error: {exc}", file=sys.stderr)
+        return 3
     except JaarverslagError as exc:
         print(f"jaarverslag: error: {exc}", file=sys.stderr)
         return 2

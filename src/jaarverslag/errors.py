@@ -19,3 +19,8 @@ class RenderError(JaarverslagError):
 
 class SourceError(JaarverslagError):
     """An external source (CBS open data) failed or answered unexpectedly; data is left untouched."""
+
+
+class InfrastructureError(JaarverslagError):
+    """The machinery failed, not the notebook or the data: a kernel died, a notebook timed out,
+    Chromium failed, the disk is full. Retried once; exit code 3."""

@@ -20,12 +20,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..errors import JaarverslagError, RenderError
+from ..errors import InfrastructureError, RenderError
+from ..inputs import Dataset
+from ..inputs.params import Batch
 from .hashing import data_digests, library_digest, notebook_digest, sha
 from .layout import Layout
-from .lock import build_lock
 from .manifest import Manifest, Result, now
+from .owner import Owner
 from .progress import reporter
+
+ATTEMPTS = 2  # an infrastructure failure is retried once before it counts
 
 
 @dataclass(frozen=True)
@@ -49,26 +53,49 @@ class Settings:
     build_dir: Path
     region_names: dict[str, str]
     titles: dict[str, str]  # chapter notebook -> chapter title
+    timeout: float | None = None  # seconds per notebook
+    owner: Owner | None = None  # the run; its workers end when it does
+
+    @classmethod
+    def of(cls, batch: Batch, data: Dataset, notebooks_dir: Path, batch_file: Path, build_dir: Path,
+           timeout: float | None = None) -> Settings:
+        """Settings for this batch, with absolute paths (workers may run elsewhere) and this process as owner."""
+        return cls(
+            Path(notebooks_dir).resolve(), Path(data.data_dir).resolve(), Path(batch_file).resolve(),
+            Path(build_dir).resolve(), dict(zip(data.regions["id"], data.regions["name"])),
+            {chapter.notebook: chapter.title_in(data) for chapter in batch.chapters}, timeout, Owner.current(),
+        )
 
 
 def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -> Result:
-    """Render one job; runs in a worker process (local pool or Dask worker)."""
+    """Render one job, retrying an infrastructure failure once; runs in a worker process (pool or Dask)."""
     from .render import render
 
+    owner = settings.owner
+    if owner is not None:
+        owner.watch()
     parameters = {"year": job.year, "region": job.region}
     result = Result(job.name, key, "executed", parameters, hashes, started=now(), version=__version__, commit=commit)
     began = time.perf_counter()
-    try:
-        outputs = render(
-            settings.notebooks_dir / f"{job.chapter}.ipynb", Layout(settings.build_dir), job.year, job.region,
-            {**parameters, "data_dir": str(settings.data_dir), "batch_file": str(settings.batch_file)},
-            f"{settings.titles[job.chapter]} {job.year} – {settings.region_names[job.region]}",
-        )
-        result.outputs = [str(p) for p in outputs]
-    except RenderError as exc:
-        result.status, result.error = "failed", str(exc)
-    except Exception as exc:  # a worker must report, never die silently
-        result.status, result.error = "failed", f"{job.name}: {type(exc).__name__}: {exc}"
+    for attempt in range(1, ATTEMPTS + 1):
+        result.attempts = attempt
+        try:
+            outputs = render(
+                settings.notebooks_dir / f"{job.chapter}.ipynb", Layout(settings.build_dir), job.year, job.region,
+                {**parameters, "data_dir": str(settings.data_dir), "batch_file": str(settings.batch_file)},
+                f"{settings.titles[job.chapter]} {job.year} – {settings.region_names[job.region]}",
+                timeout=settings.timeout, still_owned=owner.alive if owner else lambda: True,
+            )
+            result.status, result.error, result.outputs = "executed", "", [str(p) for p in outputs]
+            break
+        except RenderError as exc:
+            result.status, result.error = "failed", str(exc)
+            break
+        except InfrastructureError as exc:
+            result.status, result.error = "infrastructure", str(exc)
+        except Exception as exc:  # a worker must report, never die silently
+            result.status, result.error = "failed", f"{job.name}: {type(exc).__name__}: {exc}"
+            break
     result.duration = round(time.perf_counter() - began, 3)
     result.finished = now()
     return result
@@ -89,12 +116,12 @@ Planned = tuple[Job, str, dict]  # a job to run, its key and its hashes
 def plan(jobs: list[Job], settings: Settings, manifest: Manifest, force: bool = False) -> tuple[list[Planned], list[Result]]:
     """Split jobs into those to run (with key and hashes) and those the manifest shows up to date."""
     library = library_digest()
-    data = data_digests(settings.data_dir, sorted({j.region for j in jobs}))
+    data = data_digests(settings.data_dir, sorted({(j.year, j.region) for j in jobs}))
     chapters = sorted({j.chapter for j in jobs})
     notebooks = {c: notebook_digest(settings.notebooks_dir / f"{c}.ipynb") for c in chapters}
     to_run, skipped = [], []
     for job in jobs:
-        hashes = {"notebook": notebooks[job.chapter], "data": data[job.region], "library": library}
+        hashes = {"notebook": notebooks[job.chapter], "data": data[job.year, job.region], "library": library}
         params = {"year": job.year, "region": job.region}
         key = sha(json.dumps([job.chapter, params, settings.titles[job.chapter], hashes], sort_keys=True).encode())
         entry = manifest.get(job.name)
@@ -112,27 +139,38 @@ def plan(jobs: list[Job], settings: Settings, manifest: Manifest, force: bool = 
 
 def run(jobs: list[Job], settings: Settings, workers: int, executor: str = "local", scheduler: str | None = None,
         force: bool = False, progress: bool | None = None) -> list[Result]:
-    """Run the jobs that changed; return every job's result (skipped first, then in order of completion)."""
-    layout = Layout(settings.build_dir)
-    with build_lock(layout):
-        manifest = Manifest(layout)
-        to_run, results = plan(jobs, settings, manifest, force)
-        for result in results:
-            manifest.entries[result.job] = asdict(result)
-        report = reporter(len(to_run), progress)
-        commit = git_commit()
-        try:
-            for result in _dispatch(to_run, settings, workers, executor, scheduler, commit):
-                previous = manifest.get(result.job)
-                if result.status == "failed" and previous:
-                    manifest.record({**previous, "status": "failed", "error": result.error})
-                else:
-                    manifest.record(asdict(result))
-                results.append(result)
-                report(result)
-        finally:
-            manifest.save()
+    """Run the jobs that changed; return every job's result (skipped first, then in order of completion).
+
+    The caller holds the build lock. A failed job keeps its previous output and entry
+    (with the new status and error), so the next run tries it again.
+    """
+    manifest = Manifest(Layout(settings.build_dir))
+    to_run, results = plan(jobs, settings, manifest, force)
+    for result in results:
+        manifest.entries[result.job] = asdict(result)
+    report = reporter(len(to_run), progress)
+    commit = git_commit() if to_run else ""
+    try:
+        for result in _dispatch(to_run, settings, workers, executor, scheduler, commit):
+            previous = manifest.get(result.job)
+            if result.status in FAILED and previous:
+                manifest.record({**previous, "status": result.status, "error": result.error})
+            else:
+                manifest.record(asdict(result))
+            results.append(result)
+            report(result)
+    finally:
+        manifest.save()
     return results
+
+
+FAILED = ("failed", "infrastructure")
+
+
+def exit_code(results: list[Result]) -> int:
+    """3 when the machinery failed (worth a retry), 1 when a notebook failed, 0 when all is well."""
+    statuses = {r.status for r in results}
+    return 3 if "infrastructure" in statuses else 1 if "failed" in statuses else 0
 
 
 def _dispatch(to_run: list[Planned], settings: Settings, workers: int, executor: str, scheduler: str | None,
@@ -154,7 +192,9 @@ def _dispatch(to_run: list[Planned], settings: Settings, workers: int, executor:
             for future in as_completed(futures):
                 yield future.result()
         except BrokenProcessPool:
-            raise JaarverslagError("a worker process died (out of memory or killed); finished jobs are in the manifest") from None
+            raise InfrastructureError(
+                "a worker process died (out of memory or killed); finished jobs are in the manifest"
+            ) from None
 
 
 def _dispatch_dask(to_run: list[Planned], settings: Settings, workers: int, scheduler: str | None, commit: str) -> Iterator[Result]:
@@ -165,7 +205,7 @@ def _dispatch_dask(to_run: list[Planned], settings: Settings, workers: int, sche
         cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
         client = Client(scheduler or cluster, timeout=30)
     except (OSError, TimeoutError) as exc:
-        raise JaarverslagError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {exc}") from None
+        raise InfrastructureError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {exc}") from None
     try:
         futures = [client.submit(execute, job, key, hashes, settings, commit, pure=False) for job, key, hashes in to_run]
         for future in dask_completed(futures):

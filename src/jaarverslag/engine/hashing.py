@@ -6,8 +6,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import nbformat
-
 from ..inputs.catalog import REGIONAL, SHARED, narratives, path, read_text
 
 PACKAGE = Path(__file__).parents[1]
@@ -27,19 +25,36 @@ def library_digest() -> str:
 
 
 def notebook_digest(notebook: Path) -> str:
-    """The notebook's cells (type, source, tags) and kernel: stored outputs do not count."""
-    nb = nbformat.read(notebook, as_version=4)
-    cells = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]
-    return sha(json.dumps([cells, nb.metadata.get("kernelspec", {}), nb.metadata.get("title")]).encode())
+    """The notebook's cells (type, source, tags) and kernel: stored outputs do not count.
+
+    Read as plain JSON (nbformat format 4): importing nbformat costs a second, which a
+    run with nothing to do should not pay.
+    """
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    cells = [
+        (c["cell_type"], "".join(c["source"]), c.get("metadata", {}).get("tags", [])) for c in nb["cells"]
+    ]
+    return sha(json.dumps([cells, nb["metadata"].get("kernelspec", {}), nb["metadata"].get("title")]).encode())
 
 
-def data_digests(data_dir: Path, regions: list[str]) -> dict[str, str]:
-    """Per region: the shared tables, that region's rows of the regional tables and its narratives."""
+SHOWN_YEARS = 2  # a report shows its year and the year before: data of other years cannot change it
+
+
+def data_digests(data_dir: Path, reports: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """Per (year, region): the shared tables, that region's rows of the years a report shows, its narratives.
+
+    So a new year's data, or another region's, re-renders nothing that cannot show it.
+    """
     shared = [path(data_dir, name).read_bytes() for name in SHARED]
     regional = {name: read_text(data_dir, name) for name in REGIONAL}
     digests = {}
-    for region in regions:
-        rows = [frame[frame["region"] == region].to_csv(index=False).encode() for frame in regional.values()]
-        texts = [str(p.relative_to(data_dir)).encode() + p.read_bytes() for p in narratives(data_dir, region)]
-        digests[region] = sha(*shared, *rows, *texts)
+    for year, region in reports:
+        shown = [str(y) for y in range(year - SHOWN_YEARS + 1, year + 1)]
+        rows = [
+            frame[(frame["region"] == region) & frame["year"].isin(shown)].to_csv(index=False).encode()
+            for frame in regional.values()
+        ]
+        texts = [str(p.relative_to(data_dir)).encode() + p.read_bytes() for p in narratives(data_dir, region)
+                 if p.parent.parent.name in shown]
+        digests[year, region] = sha(*shared, *rows, *texts)
     return digests

@@ -1,6 +1,7 @@
 """Where everything under build/ lives: the one place that joins build paths.
 
     build/manifest.json                                   what was rendered, from what
+    build/publications.json, build/status.json            what was published; how the last runs went
     build/notebooks/<year>/<region>/<chapter>.ipynb        executed notebooks
     build/reports/<year>/<region>/<chapter>.html           each chapter on its own
     build/site/index.html                                 the index of every report
@@ -30,6 +31,16 @@ class Layout:
     def journal(self) -> Path:
         """Results of the running batch, one JSON line each, until they are merged into the manifest."""
         return self.root / "manifest.journal"
+
+    @property
+    def publications(self) -> Path:
+        """What publish made of each report: the key it was assembled from, the HTML its PDF shows."""
+        return self.root / "publications.json"
+
+    @property
+    def status(self) -> Path:
+        """How the last runs of `jaarverslag run` went, for schedulers and people."""
+        return self.root / "status.json"
 
     @property
     def lock(self) -> Path:

@@ -23,7 +23,7 @@ class Result:
 
     job: str
     key: str
-    status: str  # executed | skipped | failed
+    status: str  # executed | skipped | failed (the notebook) | infrastructure (kernel, timeout, disk)
     parameters: dict
     hashes: dict
     outputs: list[str] = field(default_factory=list)
@@ -33,6 +33,7 @@ class Result:
     error: str = ""
     version: str = ""
     commit: str = ""
+    attempts: int = 1
 
 
 def now() -> str:

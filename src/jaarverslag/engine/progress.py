@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-
-import pandas as pd
+from datetime import datetime
 
 from .manifest import Result
 
@@ -29,15 +28,27 @@ def reporter(total: int, progress: bool | None) -> Callable[[Result], None]:
     done = iter(range(1, total + 1))
 
     def log(result: Result) -> None:
-        print(f"[{next(done)}/{total}] {result.job}: {result.status} ({result.duration:.1f} s)", file=sys.stderr, flush=True)
+        retried = f", attempt {result.attempts}" if result.attempts > 1 else ""
+        line(f"[{next(done)}/{total}] {result.job}: {result.status} ({result.duration:.1f} s{retried})")
 
     return log
 
 
+def line(text: str) -> None:
+    """One log line on stderr, timestamped, for a scheduler's journal."""
+    print(f"{datetime.now().astimezone().isoformat(timespec='seconds')} {text}", file=sys.stderr, flush=True)
+
+
+STATUSES = ("executed", "skipped", "failed", "infrastructure")
+
+
+def counts_of(results: list[Result]) -> dict[str, int]:
+    return {status: sum(r.status == status for r in results) for status in STATUSES}
+
+
 def summary(results: list[Result], elapsed: float) -> str:
     """The final table: executed, skipped, failed and time."""
-    counts = pd.Series([r.status for r in results]).value_counts()
-    lines = [f"{'executed':<10}{counts.get('executed', 0):>6}", f"{'skipped':<10}{counts.get('skipped', 0):>6}",
-             f"{'failed':<10}{counts.get('failed', 0):>6}", f"{'time':<10}{elapsed:>5.1f}s"]
-    failures = [f"  {r.job}: {r.error}" for r in results if r.status == "failed"]
+    counts = counts_of(results)
+    lines = [f"{status:<15}{counts[status]:>6}" for status in STATUSES] + [f"{'time':<15}{elapsed:>5.1f}s"]
+    failures = [f"  {r.job}: {r.error}" for r in results if r.status in ("failed", "infrastructure")]
     return "\n".join(lines + (["failures:"] + failures if failures else []))

@@ -10,16 +10,19 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import papermill as pm
 from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import CaselessStrEnum, default
 
-from ..errors import RenderError
+from ..errors import InfrastructureError, RenderError
 from ..files import temporary
 from .layout import Layout
 
@@ -57,33 +60,52 @@ def html_exporter() -> HTMLExporter:
     return exporter
 
 
-def render(notebook: Path, layout: Layout, year: int, region: str, parameters: dict, title: str) -> tuple[Path, Path]:
+def render(notebook: Path, layout: Layout, year: int, region: str, parameters: dict, title: str,
+           timeout: float | None = None, still_owned: Callable[[], bool] = lambda: True) -> tuple[Path, Path]:
     """Execute notebook for (year, region) with these parameters and publish it as HTML; return both paths.
 
-    The page title is the chapter's title with year and region.
+    The page title is the chapter's title with year and region. timeout bounds the whole
+    notebook in seconds (each cell gets what is left). Outputs are moved into place only
+    while still_owned() says the run that asked for them is alive.
+    Raises RenderError when the notebook fails, InfrastructureError when the machinery does.
     """
     notebook = Path(notebook)
     executed, html = layout.notebook(year, region, notebook.stem), layout.page(year, region, notebook.stem)
-    for path in (executed, html):
-        path.parent.mkdir(parents=True, exist_ok=True)
     tmp_executed, tmp_html = temporary(executed), temporary(html)
+    deadline = time.monotonic() + timeout if timeout else None
     try:
-        try:
-            executed_nb = pm.execute_notebook(
-                str(notebook), str(tmp_executed), parameters=parameters, cwd=str(notebook.parent),
-                progress_bar=False, shutdown_kernel="immediate", kernel_manager_class=IPCKernelManager,
-                request_save_on_cell_execute=False,
-            )
-        except pm.PapermillExecutionError as exc:
-            line = next((ln for ln in reversed(exc.source.splitlines()) if ln.strip() and not ln.startswith("#")), "")
-            raise RenderError(
-                f"{notebook} failed for year={year}, region={region} in cell `{line.strip()}`: {exc.ename}: {exc.evalue}"
-            ) from None
+        for path in (executed, html):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        executed_nb = pm.execute_notebook(
+            str(notebook), str(tmp_executed), parameters=parameters, cwd=str(notebook.parent),
+            progress_bar=False, shutdown_kernel="immediate", kernel_manager_class=IPCKernelManager,
+            request_save_on_cell_execute=False,
+            timeout_func=(lambda cell: max(deadline - time.monotonic(), 0.01)) if deadline else None,
+        )
         executed_nb.metadata["title"] = title
         body, _ = html_exporter().from_notebook_node(executed_nb)
         tmp_html.write_text(body, encoding="utf-8")
+        if not still_owned():
+            raise InfrastructureError(f"{notebook}: the run that started it is gone; output discarded")
         os.replace(tmp_executed, executed)
         os.replace(tmp_html, html)
+    except pm.PapermillExecutionError as exc:
+        line = next((ln for ln in reversed(exc.source.splitlines()) if ln.strip() and not ln.startswith("#")), "")
+        raise RenderError(
+            f"{notebook} failed for year={year}, region={region} in cell `{line.strip()}`: {exc.ename}: {exc.evalue}"
+        ) from None
+    except DeadKernelError:
+        raise InfrastructureError(f"{notebook} for year={year}, region={region}: the kernel died") from None
+    except RuntimeError as exc:
+        if not str(exc).startswith("Kernel"):  # "Kernel didn't respond in 60 seconds", "Kernel died before …"
+            raise
+        raise InfrastructureError(f"{notebook} for year={year}, region={region}: {exc}") from None
+    except CellTimeoutError:
+        raise InfrastructureError(
+            f"{notebook} for year={year}, region={region}: timed out after {timeout:g} s (--timeout)"
+        ) from None
+    except OSError as exc:  # disk full, permissions, a kernel that cannot start
+        raise InfrastructureError(f"{notebook} for year={year}, region={region}: {exc}") from None
     finally:
         tmp_executed.unlink(missing_ok=True)
         tmp_html.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from ..engine.hashing import library_digest, sha
 from ..engine.layout import BookProject, Layout
 from ..engine.manifest import Manifest
 from ..errors import JaarverslagError
@@ -24,6 +25,7 @@ from ..inputs import Dataset
 from ..inputs.params import Batch
 from ..inputs.sources import demo_notice
 from .provenance import Provenance
+from .report import Publications, report_key
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Book:
     year: int
     region: str
     project: BookProject
+    changed: bool = True  # written anew by this run (so Quarto renders it again)
 
 
 def book_config(base: dict, title: str, chapters: list) -> dict:
@@ -41,16 +44,23 @@ def book_config(base: dict, title: str, chapters: list) -> dict:
     return config
 
 
-def prepare(batch: Batch, data: Dataset, layout: Layout, base_config: Path) -> list[Book]:
-    """Write a Quarto project for every (year, region) that has rendered chapters."""
-    base = yaml.safe_load(Path(base_config).read_text(encoding="utf-8"))
-    manifest = Manifest(layout)
+def prepare(batch: Batch, data: Dataset, layout: Layout, base_config: Path, force: bool = False) -> list[Book]:
+    """A Quarto project for every (year, region) that has rendered chapters; rewritten only when its report changed."""
+    text = Path(base_config).read_text(encoding="utf-8")
+    base = yaml.safe_load(text)
+    manifest, state, library = Manifest(layout), Publications(layout), library_digest()
     books = []
     for year, region in batch.reports():
         rendered = layout.rendered(year, region, batch.notebooks)
         if not rendered:
             continue
         project = layout.book(year, region)
+        provenance = Provenance.of(manifest, year, region, rendered).text(data.data_dir)
+        key = sha((report_key(batch, manifest, year, region, rendered, provenance, library) + text).encode())
+        name = f"book/{year}/{region}"
+        if not force and state.entries.get(name, {}).get("key") == key and project.config.is_file():
+            books.append(Book(year, region, project, changed=False))
+            continue
         chapters: list = [project.index.name]
         for part in batch.parts:
             files = []
@@ -61,25 +71,26 @@ def prepare(batch: Batch, data: Dataset, layout: Layout, base_config: Path) -> l
                 files.append(target.relative_to(project.root).as_posix())
             if files:
                 chapters.append({"part": part.title, "chapters": files})
-        name = data.region_name(region)
-        provenance = Provenance.of(manifest, year, region, rendered).text(data.data_dir)
+        region_name = data.region_name(region)
         project.index.write_text(
-            f"# Over dit jaarverslag {{.unnumbered}}\n\nJaarverslag {year} van {name}, volledig uit data "
+            f"# Over dit jaarverslag {{.unnumbered}}\n\nJaarverslag {year} van {region_name}, volledig uit data "
             f"opgebouwd.{demo_notice(data, year, region)}\n\n{provenance}\n",
             encoding="utf-8",
         )
-        config = book_config(base, f"Jaarverslag {year} – {name}", chapters)
+        config = book_config(base, f"Jaarverslag {year} – {region_name}", chapters)
         project.config.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        state.entries[name] = {"key": key}
         books.append(Book(year, region, project))
+    state.save()
     return books
 
 
 def render(books: list[Book]) -> bool:
-    """Run `quarto render` for every book; False (and nothing run) when quarto is not installed."""
+    """Run `quarto render` for every changed or never rendered book; False (nothing run) without quarto."""
     quarto = shutil.which("quarto")
     if quarto is None:
         return False
-    for book in books:
+    for book in (b for b in books if b.changed or not b.project.output.is_dir()):
         result = subprocess.run([quarto, "render", str(book.project.root)], capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise JaarverslagError(f"quarto render {book.project.root} failed: {result.stderr.strip()[-800:]}")

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import JaarverslagError
+from ..errors import InfrastructureError, JaarverslagError
 from ..files import temporary
 
 CHROMIUM = "chromium"
@@ -19,7 +19,10 @@ CHROMIUM_FLAGS = (
 
 
 def print_pdf(html: Path, pdf: Path) -> None:
-    """Print html to pdf with headless Chromium; pdf replaced only on success."""
+    """Print html to pdf with headless Chromium; pdf replaced only on success.
+
+    Chromium missing is a set-up error; Chromium failing or hanging is an InfrastructureError.
+    """
     if shutil.which(CHROMIUM) is None:
         raise JaarverslagError("chromium not found: install Debian's package (apt-get install chromium) to print PDFs")
     tmp = temporary(pdf)
@@ -31,8 +34,8 @@ def print_pdf(html: Path, pdf: Path) -> None:
             )
         except subprocess.TimeoutExpired:
             tmp.unlink(missing_ok=True)
-            raise JaarverslagError(f"chromium did not finish printing {html} within 180 s") from None
+            raise InfrastructureError(f"chromium did not finish printing {html} within 180 s") from None
     if result.returncode != 0 or not tmp.is_file():
         tmp.unlink(missing_ok=True)
-        raise JaarverslagError(f"chromium could not print {html}: {result.stderr.strip()[-500:]}")
+        raise InfrastructureError(f"chromium could not print {html}: {result.stderr.strip()[-500:]}")
     os.replace(tmp, pdf)

@@ -1,82 +1,99 @@
-"""Per (year, region) one self-contained HTML report and its PDF, plus the index page.
+"""Publication of the site: per (year, region) the report's HTML and PDF, and the index page.
 
-A report is assembled from the batch's executed notebooks (nothing runs twice): a title
-page, a table of contents with working links, the chapters in the batch's part order,
-and a provenance footer taken from the manifest.
+Incremental to the end: a report is assembled again only when its key changes (the
+manifest keys of its chapters, the report's structure, its provenance and the library's
+code) and printed again only when its HTML changed; the index is rewritten only when its
+content differs. What was published is kept in build/publications.json, so a run with
+nothing changed starts no Chromium and imports no nbconvert.
 """
 
 from __future__ import annotations
 
-from html import escape
+import json
+from dataclasses import dataclass
+from pathlib import Path
 
-import nbformat
-
+from ..engine.hashing import library_digest, sha
 from ..engine.layout import Layout
 from ..engine.manifest import Manifest
-from ..engine.render import html_exporter
+from ..errors import InfrastructureError
 from ..files import write_atomic
 from ..inputs import Dataset
 from ..inputs.params import Batch
-from ..inputs.sources import demo_notice
 from .index import Report, published, render_index
 from .pdf import print_pdf
 from .provenance import Provenance
 
 
-def _markdown(text: str, name: str) -> nbformat.NotebookNode:
-    """A cell of the report's own; a fixed id, so the same report is the same page byte for byte."""
-    return nbformat.v4.new_markdown_cell(text, id=f"jaarverslag-{name}")
+@dataclass(frozen=True)
+class Publication:
+    report: Report
+    assembled: bool  # the HTML was written anew
+    printed: bool  # the PDF was printed anew
 
 
-def assemble(batch: Batch, data: Dataset, layout: Layout, manifest: Manifest, year: int, region: str
-             ) -> nbformat.NotebookNode:
-    """One notebook holding the whole report of (year, region)."""
-    region_name = data.region_name(region)
-    rendered = layout.rendered(year, region, batch.notebooks)
-    missing = [c for c in batch.notebooks if c not in rendered]
-    chapters, toc = [], []
-    for number, part in enumerate(batch.parts, 1):
-        toc.append(f"- **{part.title}**")
-        chapters.append(_markdown(f'<h1 class="part">{escape(part.title)}</h1>', f"deel-{number}"))
-        first = True
-        for chapter in (c.notebook for c in part.chapters if c.notebook in rendered):
-            nb = nbformat.read(layout.notebook(year, region, chapter), as_version=4)
-            title = nb.metadata.get("title", chapter)
-            toc.append(f"    - [{title}](#hoofdstuk-{chapter})")
-            anchor = f'<div class="chapter{" first" if first else ""}" id="hoofdstuk-{chapter}"></div>'
-            chapters.append(_markdown(anchor, chapter))
-            first = False
-            chapters += nb.cells  # the exporter drops parameter and remove-cell cells
-    gaps = f"\n\n*Niet beschikbaar in deze versie: {', '.join(missing)}.*" if missing else ""
-    front = [
-        _markdown(f'<div class="title-page">\n\n# Jaarverslag {year}\n\n## {region_name}\n\n</div>'
-                  f'{demo_notice(data, year, region)}', "titel"),
-        _markdown("## Inhoud\n\n" + "\n".join(toc) + gaps, "inhoud"),
-    ]
-    footer_text = Provenance.of(manifest, year, region, rendered).text(data.data_dir)
-    footer = _markdown(f'<footer class="provenance">\n\n{footer_text}\n\n</footer>', "herkomst")
-    report = nbformat.v4.new_notebook(cells=front + chapters + [footer])
-    report.metadata.update({"title": f"Jaarverslag {year} – {region_name}", "kernelspec": {"name": "python3", "display_name": "Python 3"}})
-    return report
+class Publications:
+    """build/publications.json: per report the key it was assembled from and the HTML its PDF shows."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.path = layout.publications
+        self.entries: dict[str, dict] = json.loads(self.path.read_text(encoding="utf-8")) if self.path.is_file() else {}
+
+    def save(self) -> None:
+        write_atomic(self.path, json.dumps(dict(sorted(self.entries.items())), indent=1))
 
 
-def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index_batch: Batch | None = None) -> list[Report]:
-    """Assemble every (year, region) report of batch that has rendered chapters, print its PDF, write the index.
+def report_key(batch: Batch, manifest: Manifest, year: int, region: str, rendered: list[str], provenance: str,
+               library: str) -> str:
+    """What a report's HTML depends on; its chapters' content is in their manifest keys."""
+    structure = [(part.title, [c.notebook for c in part.chapters]) for part in batch.parts]
+    chapters = [(c, manifest.get(f"{year}/{region}/{c}").get("key")) for c in rendered]
+    return sha(json.dumps([library, structure, chapters, provenance]).encode())
+
+
+def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index_batch: Batch | None = None,
+            force: bool = False) -> list[Publication]:
+    """Bring every report of batch that has rendered chapters up to date, then the index.
 
     The index lists every report of index_batch (default: batch) found in the site, so
-    publishing a single year keeps the other years' links.
+    publishing a single year keeps the other years' links. Chromium failing is an
+    InfrastructureError, retried once.
     """
-    exporter = html_exporter()
-    manifest = Manifest(layout)
-    reports = []
-    for year, region in batch.reports():
-        if not layout.rendered(year, region, batch.notebooks):
-            continue
-        html = layout.report(year, region)
-        body, _ = exporter.from_notebook_node(assemble(batch, data, layout, manifest, year, region))
-        write_atomic(html, body)
-        if pdf:
-            print_pdf(html, layout.pdf(year, region))
-        reports.append(Report.of(batch, data, layout, year, region))
-    write_atomic(layout.index, render_index(published(index_batch or batch, data, layout), layout.site))
-    return reports
+    manifest, state, library = Manifest(layout), Publications(layout), library_digest()
+    done = []
+    try:
+        for year, region in batch.reports():
+            rendered = layout.rendered(year, region, batch.notebooks)
+            if not rendered:
+                continue
+            name, html = f"{year}/{region}", layout.report(year, region)
+            provenance = Provenance.of(manifest, year, region, rendered).text(data.data_dir)
+            key = report_key(batch, manifest, year, region, rendered, provenance, library)
+            entry = state.entries.get(name, {})
+            assembled = force or entry.get("key") != key or not html.is_file()
+            if assembled:
+                from .assemble import page  # nbconvert loads slowly: only when a report changed
+
+                write_atomic(html, page(batch, data, layout, year, region, provenance))
+                entry = {"key": key}
+            shown = sha(html.read_bytes())
+            printed = pdf and (force or entry.get("pdf") != shown or not layout.pdf(year, region).is_file())
+            if printed:
+                _print_twice(html, layout, year, region)
+                entry["pdf"] = shown
+            state.entries[name] = entry
+            done.append(Publication(Report.of(batch, data, layout, year, region), assembled, printed))
+    finally:
+        state.save()
+    index = render_index(published(index_batch or batch, data, layout), layout.site)
+    if not layout.index.is_file() or layout.index.read_text(encoding="utf-8") != index:
+        write_atomic(layout.index, index)
+    return done
+
+
+def _print_twice(html: Path, layout: Layout, year: int, region: str) -> None:
+    """Print the PDF; a Chromium failure is retried once before it counts."""
+    try:
+        print_pdf(html, layout.pdf(year, region))
+    except InfrastructureError:
+        print_pdf(html, layout.pdf(year, region))
