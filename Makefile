@@ -34,8 +34,10 @@ test: $(STAMP) chromium $(AXE) ## run the test suite (pytest, nbval, browser tes
 test-fast: $(STAMP) ## only the unit tests: no notebook execution, PDF or browser
 	$(BIN)/python -m pytest -m "not slow"
 
-lab: $(STAMP) ## open the notebooks in JupyterLab with the project kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+LAB_ARGS ?=
+lab: $(STAMP) ## open the notebooks in JupyterLab: project kernel only, trusted outputs, works as root (LAB_ARGS for more)
+	$(BIN)/jupyter trust notebooks/*.ipynb
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter $(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 book: $(STAMP) ## prepare the Quarto books in build/quarto/ and render them when quarto is installed
 	$(BIN)/jaarverslag book

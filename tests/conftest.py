@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 NOTEBOOKS = ROOT / "notebooks"
 BATCH = ROOT / "params" / "batch.yaml"
+CHROMIUM = Path("/usr/bin/chromium")
 MATRIX_COMMANDS = ("run", "render", "publish", "book")
 
 
@@ -44,7 +45,7 @@ def cli(command: str, *extra: str, **paths) -> int:
     return main(cli_args(command, *extra, **paths))
 
 
-SLOW_FIXTURES = {"rendered"}
+SLOW_FIXTURES = {"rendered", "browser"}
 
 
 def pytest_collection_modifyitems(items):
@@ -87,3 +88,17 @@ def rendered(tmp_path_factory) -> Path:
     assert cli("render", "--year", "2018", "--region", "eenheid", "--chapter", "cter", build=build) == 0
     assert cli("publish", "--region", "eenheid", "--region", "rotterdam-zuid", build=build) == 0
     return build
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()

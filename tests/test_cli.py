@@ -1,8 +1,11 @@
 """The command line: help texts and the validate command."""
 
+import socket
+import time
+
 import pytest
 
-from conftest import cli
+from conftest import BATCH, cli
 from jaarverslag.cli import main
 
 
@@ -25,3 +28,33 @@ def test_render_help_names_the_filters(capsys):
 def test_validate_reports_table_sizes(capsys):
     assert cli("validate") == 0
     assert "valid (" in capsys.readouterr().out
+
+
+def test_scheduler_with_local_executor_is_refused(tmp_path, capsys):
+    assert cli("render", "--executor", "local", "--scheduler", "tcp://127.0.0.1:8786", build=tmp_path / "build") == 2
+    assert "--scheduler is the address of a Dask scheduler: it cannot be used with --executor local" in capsys.readouterr().err
+    assert not (tmp_path / "build").exists()
+
+
+def test_unreachable_scheduler_is_reported_in_seconds(tmp_path, capsys):
+    with socket.socket() as closed:  # a port where nothing listens
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    started = time.monotonic()
+    code = cli("render", "--year", "2019", "--region", "eenheid", "--chapter", "cter", "--scheduler",
+               f"tcp://127.0.0.1:{port}", build=tmp_path / "build")
+    assert code == 3 and time.monotonic() - started < 10
+    err = capsys.readouterr().err
+    assert f"cannot reach the Dask scheduler tcp://127.0.0.1:{port}: Connection refused" in err
+
+
+def test_a_worker_that_cannot_see_the_project_says_so(tmp_path, dataset):
+    from jaarverslag.engine.batch import Job, Settings, execute
+    from jaarverslag.inputs.params import load_batch
+
+    batch = load_batch(BATCH)
+    settings = Settings.of(batch, dataset, tmp_path / "elsewhere" / "notebooks", BATCH, tmp_path / "build")
+    result = execute(Job(2019, "eenheid", "cter"), "key", {}, settings, "abc")
+    assert result.status == "infrastructure"
+    assert result.error.startswith(f"the worker on {socket.gethostname()} cannot see {tmp_path}/elsewhere/notebooks/cter.ipynb: ")
+    assert "shared filesystem" in result.error and "2019/eenheid/cter" not in result.error  # the job is named once, by the summary

@@ -18,7 +18,7 @@ EXPECTED_ROWS = {
     "csv-onderzoeken": ["95", "101", "+6,3%", "≥ 95", "✔ gehaald", "2%"],
     "verdachten-mensenhandel": ["44", "48", "+84,6%", "≥ 26", "✔ gehaald", "85%"],
     "verdachten-horizontale-fraude": ["300", "465", "+50,0%", "≥ 310", "✔ gehaald", "55%"],
-    "misdrijven-cybercrime": ["297", "302", "–", "geen doel", "–", "–"],
+    "misdrijven-cybercrime": ["297", "302", "–", "geen streefwaarde", "–", "–"],
     "verdachten-cybercrime": ["31", "48", "+20,0%", "≥ 40", "✔ gehaald", "20%"],
     "reactietijd-spoed": ["82,3%", "82,3%", "+0,3 procentpunt", "≥ 82,0%", "✔ gehaald", "0,3 procentpunt"],
     "reactietijd-prio2": ["79,7%", "79,6%", "+2,6 procentpunt", "≥ 77,0%", "✔ gehaald", "2,6 procentpunt"],
@@ -75,9 +75,9 @@ def test_every_veiligheidsbeeld_row_in_dutch_formats(page, dataset):
 
 def test_summary_and_commentary(page):
     text = page.get_text(" ", strip=True)
-    assert "10 van 11 doelen gehaald" in text
-    assert "Het aantal woninginbraken daalde met 8,5% naar 4.028 (2018: 4.400); doel gehaald." in text
-    assert "Het totaal aantal geregistreerde misdrijven steeg met 4,8% naar 95.782 (2018: 91.400); doel niet gehaald." in text
+    assert "10 van 11 streefwaarden gehaald" in text
+    assert "Het aantal woninginbraken daalde met 8,5% naar 4.028 (2018: 4.400); streefwaarde gehaald." in text
+    assert "Het totaal aantal geregistreerde misdrijven steeg met 4,8% naar 95.782 (2018: 91.400); streefwaarde niet gehaald." in text
 
 
 def test_audit_shows_the_inconsistent_rows(page):
@@ -90,8 +90,8 @@ def test_audit_shows_the_inconsistent_rows(page):
 
 def test_key_figures(page):
     rows = _rows(page.find("table", id="T_kerncijfers"))
-    assert rows["Staande gehouden personen"] == ["–", "53.569", "–", "geen doel", "–"]
-    assert rows["Aandeel aangiften via internet"] == ["36,0%", "39,0%", "+3,0 procentpunt", "geen doel", "–"]
+    assert rows["Staande gehouden personen"] == ["–", "53.569", "–", "geen streefwaarde", "–"]
+    assert rows["Aandeel aangiften via internet"] == ["36,0%", "39,0%", "+3,0 procentpunt", "geen streefwaarde", "–"]
 
 
 def test_charts_have_alt_text(page):
@@ -171,7 +171,8 @@ def test_status_overview_across_themes(page):
 
 def test_missing_parts_say_so_instead_of_failing(build):
     text = _text(_page(build, 2018, "eenheid", "cter"))
-    assert "Geen gegevens beschikbaar voor de doelen van Contraterrorisme" in text
+    assert ("Geen doelen: voor Contraterrorisme, extremisme en radicalisering (CTER) zijn voor Eenheid Rotterdam in 2018 "
+            "geen doelen uit de bijlage vastgelegd.") in text
 
 
 def test_demo_notice_on_district_pages_only(build):
@@ -189,3 +190,41 @@ def test_executed_notebooks_write_nothing_to_stderr(build):
         nb = nbformat.read(path, as_version=4)
         streams = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("name") == "stderr"]
         assert streams == [], f"{path}: {streams[0]['text'][:300]}"
+
+
+@pytest.fixture(scope="module")
+def first_year(tmp_path_factory):
+    """A district in the first year with data: no previous year, no targets, no published figures."""
+    build = tmp_path_factory.mktemp("first-year") / "build"
+    assert cli("render", "--year", "2018", "--region", "rotterdam-zuid", "--chapter", "veiligheidsbeeld",
+               "--chapter", "cter", build=build) == 0
+    return {chapter: _text(_page(build, 2018, "rotterdam-zuid", chapter)) for chapter in ("veiligheidsbeeld", "cter")}
+
+
+def test_first_year_says_precisely_what_is_missing_and_why(first_year):
+    page = first_year["veiligheidsbeeld"]
+    for sentence in [
+        "Voor 2017 zijn voor Rotterdam-Zuid geen cijfers vastgelegd: de kolom 2017 en de verandering blijven leeg.",
+        "Voor 2018 zijn voor Rotterdam-Zuid geen streefwaarden vastgesteld.",
+        "Geen grafiek van de high impact crimes: voor 2017 zijn voor Rotterdam-Zuid geen cijfers vastgelegd, "
+        "dus er valt niets te vergelijken.",
+        "Geen grafiek van de normen: voor 2018 zijn voor Rotterdam-Zuid geen normen (streefwaarden voor percentages) "
+        "vastgesteld.",
+        "Voor Rotterdam-Zuid zijn voor 2018 geen gepubliceerde realisatiecijfers vastgelegd: er is niets na te rekenen.",
+        "65 van 106 doelen gerealiseerd",
+    ]:
+        assert sentence in page
+    assert ("Geen toelichting: voor Contraterrorisme, extremisme en radicalisering (CTER) is voor Rotterdam-Zuid in 2018 "
+            "geen tekst geschreven.") in first_year["cter"]
+    assert ("Geen kerncijfers: voor Contraterrorisme, extremisme en radicalisering (CTER) zijn voor Rotterdam-Zuid in "
+            "2018 geen cijfers vastgelegd.") in first_year["cter"]
+
+
+def test_no_page_denies_what_it_shows(first_year, page):
+    for text in [*first_year.values(), _text(page)]:
+        assert "Geen gegevens beschikbaar" not in text  # every absence names what and why
+        assert "doelen gehaald" not in text  # KPI targets are streefwaarden; doelen are the appendix's goals
+    vb = first_year["veiligheidsbeeld"]
+    assert "15.115" in vb  # the 2018 figures are shown ...
+    assert "Gepubliceerd" not in vb and "oorspronkelijke" not in vb  # ... and nothing refers to published figures
+    assert "gepubliceerde realisatiecijfers volgen uit de data" in _text(page)  # the unit's 2019 audit does

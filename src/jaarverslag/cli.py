@@ -43,6 +43,9 @@ def _matrix(args: argparse.Namespace, chapters: list[str] | None = None) -> tupl
 
 
 def _check_engine_options(args: argparse.Namespace) -> None:
+    if args.scheduler and args.executor == "local":
+        raise ParameterError("--scheduler is the address of a Dask scheduler: it cannot be used with --executor local")
+    args.executor = "dask" if args.scheduler else args.executor or "local"
     if args.jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, not {args.jobs}")
     if args.timeout is not None and args.timeout <= 0:
@@ -151,10 +154,11 @@ def _engine_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                          help=f"stop a notebook that runs longer (an infrastructure failure, exit 3; default: {DEFAULT_TIMEOUT:g})")
     command.add_argument("--force", action="store_true", help="do everything again, even what did not change")
-    command.add_argument("--executor", choices=("local", "dask"), default="local",
-                         help="local process pool (default) or a dask.distributed cluster")
+    command.add_argument("--executor", choices=("local", "dask"),
+                         help="local process pool (default) or a dask.distributed cluster (implied by --scheduler)")
     command.add_argument("--scheduler", metavar="ADDRESS",
-                         help="address of an existing Dask scheduler (with --executor dask); default: a local cluster")
+                         help="address of an existing Dask scheduler, e.g. tcp://host:8786 (implies --executor dask); "
+                         "without it, --executor dask starts a local cluster")
 
 
 def _config_option(command: argparse.ArgumentParser) -> None:

@@ -30,7 +30,7 @@ def audit(evaluation: pd.DataFrame, year: int) -> pd.DataFrame:
         agrees = not math.isnan(row.realisation) and _round_half_up(row.realisation, places) == published
         note = ""
         if not agrees and not math.isnan(row.change) and _round_half_up(row.change, places) == published:
-            note = f"Komt overeen met de verandering ten opzichte van {year - 1}, niet met het doel."
+            note = f"Komt overeen met de verandering ten opzichte van {year - 1}, niet met de streefwaarde."
         records.append(
             {
                 "indicator": row.indicator,

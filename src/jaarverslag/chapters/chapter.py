@@ -8,6 +8,7 @@ Dutch instead of failing, so every notebook runs for every (year, region).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Self
 
@@ -66,8 +67,20 @@ class Chapter:
             return self.themes[0]
         return theme
 
-    def no_data(self, what: str) -> Markdown:
-        return Markdown(f"*Geen gegevens beschikbaar voor {what} van {self.region_name} in {self.year}.*")
+    @staticmethod
+    def missing(text: str) -> Markdown:
+        """What is missing and why, in one italic sentence, where a table or chart would be."""
+        return Markdown(f"*{text}*")
+
+    def with_gaps(self, rows: pd.DataFrame, table: HTML) -> HTML:
+        """A figures table with a note under it for a column that is empty for a reason."""
+        notes = []
+        if rows["previous"].isna().all():
+            notes.append(f"Voor {self.year - 1} zijn voor {self.region_name} geen cijfers vastgelegd: "
+                         f"de kolom {self.year - 1} en de verandering blijven leeg.")
+        if rows["kind"].isna().all():
+            notes.append(f"Voor {self.year} zijn voor {self.region_name} geen streefwaarden vastgesteld.")
+        return HTML(table.data + "".join(f'<p class="note"><em>{escape(n)}</em></p>' for n in notes))
 
     # -- content ---------------------------------------------------------------------
 
@@ -81,7 +94,8 @@ class Chapter:
         theme = self._theme(theme)
         path = narrative(self.data.data_dir, self.year, self.region, theme)
         if not path.is_file():
-            return Markdown(f"*Geen toelichting beschikbaar voor {self.theme_label(theme)} van {self.region_name} in {self.year}.*")
+            return self.missing(f"Geen toelichting: voor {self.theme_label(theme)} is voor {self.region_name} in {self.year} "
+                                "geen tekst geschreven.")
         return Markdown(path.read_text(encoding="utf-8"))
 
     def figures(self, theme: str | None = None) -> HTML | Markdown:
@@ -90,24 +104,27 @@ class Chapter:
         rows = self.evaluation[(self.evaluation["theme"] == theme) & self.evaluation["current"].notna()]
         rows = rows.sort_values("kpi_order", na_position="last", kind="stable")
         if rows.empty:
-            return self.no_data(f"de kerncijfers van {self.theme_label(theme)}")
+            return self.missing(f"Geen kerncijfers: voor {self.theme_label(theme)} zijn voor {self.region_name} in {self.year} "
+                                "geen cijfers vastgelegd.")
         caption = f"Kerncijfers {self.theme_label(theme)}, {self.region_name}, {self.year}"
-        return tables.figures_table(rows, self.year, caption, f"figures-{theme}")
+        return self.with_gaps(rows, tables.figures_table(rows, self.year, caption, f"figures-{theme}"))
 
     def _goals(self, theme: str | None) -> pd.DataFrame:
         return self.goals[self.goals["theme"] == self._theme(theme)]
 
     def goal_summary(self, theme: str | None = None) -> Markdown:
+        """'x van y doelen gerealiseerd', or why there are none (said here once; table and charts stay empty)."""
         goals = self._goals(theme)
         if goals.empty:
-            return self.no_data(f"de doelen van {self.theme_label(self._theme(theme))}")
+            return self.missing(f"Geen doelen: voor {self.theme_label(self._theme(theme))} zijn voor {self.region_name} "
+                                f"in {self.year} geen doelen uit de bijlage vastgelegd.")
         return Markdown(f"**{summary_sentence(goals)}**")
 
-    def goals_table(self, theme: str | None = None) -> HTML | Markdown:
+    def goals_table(self, theme: str | None = None) -> HTML | None:
         theme = self._theme(theme)
         goals = self._goals(theme)
         if goals.empty:
-            return self.no_data(f"de doelen van {self.theme_label(theme)}")
+            return None
         caption = f"Doelen en resultaten {self.theme_label(theme)}, {self.region_name}, {self.year}"
         return tables.goals_table(goals, caption, f"goals-{theme}")
 
@@ -115,7 +132,7 @@ class Chapter:
         theme = self._theme(theme)
         goals = self._goals(theme)
         if goals.empty:
-            return display(self.no_data(f"de doelen van {self.theme_label(theme)}"))
+            return None
         goals = goals.assign(ambitie=[f"{c}. {a}" for c, a in zip(goals["ambition_code"], goals["ambition"])])
         title = f"Status van de doelen per ambitie, {self.theme_label(theme)}"
         charts.show(*charts.status_per_group(goals, "ambitie", STATUS_LABELS, title))
@@ -125,8 +142,12 @@ class Chapter:
         theme = self._theme(theme)
         goals = self._goals(theme)
         rows = goals[(goals["unit"] == "percentage") & goals["target_value"].notna() & goals["result_value"].notna()]
+        if goals.empty:
+            return None
         if rows.empty:
-            return display(Markdown("*Dit thema heeft geen in procenten gemeten doelen met een resultaat.*"))
+            return display(self.missing(
+                f"Geen resultaatgrafiek: {self.theme_label(theme)} heeft voor {self.region_name} in {self.year} geen in "
+                "procenten gemeten doelen met streefwaarde en resultaat."))
         rows = rows.assign(reference=rows["target_value"])
         title = f"Resultaat ten opzichte van de streefwaarde, {self.theme_label(theme)}"
         charts.show(*charts.against_norm(rows, {"result_value": "resultaat"}, title))
@@ -135,7 +156,7 @@ class Chapter:
         """Goals per status for every theme of the year (the appendix at a glance)."""
         goals = goals_for(self.data, self.year, self.region, list(self.data.themes["id"]))
         if goals.empty:
-            return self.no_data("de doelen")
+            return self.missing(f"Geen doelen: voor {self.region_name} zijn in {self.year} geen doelen uit de bijlage vastgelegd.")
         labels = self.data.themes.set_index("id")["label"]
         counts = status_counts(goals.assign(thema=goals["theme"].map(labels)), by="thema")
         counts = counts.reindex([labels[t] for t in dict.fromkeys(goals["theme"])])

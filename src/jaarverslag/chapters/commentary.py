@@ -15,7 +15,7 @@ def _verb(change: float) -> str:
 
 
 def sentence(row: Any, year: int) -> str:
-    """E.g. 'Het aantal woninginbraken daalde met 8,5% naar 4.028 (2018: 4.400); doel gehaald.'"""
+    """E.g. 'Het aantal woninginbraken daalde met 8,5% naar 4.028 (2018: 4.400); streefwaarde gehaald.'"""
     subject = row.subject[0].upper() + row.subject[1:]
     current = formatting.value(row.current, row.unit, row.qualifier if isinstance(row.qualifier, str) else None)
     if math.isnan(row.previous):
@@ -30,7 +30,7 @@ def sentence(row: Any, year: int) -> str:
             delta = formatting.change(abs(row.change), row.unit).lstrip("+")
             text = f"{subject} {_verb(row.current - row.previous)} met {delta} naar {current} ({year - 1}: {previous})"
     if not pd.isna(row.met):
-        text += "; doel gehaald" if row.met else "; doel niet gehaald"
+        text += "; streefwaarde gehaald" if row.met else "; streefwaarde niet gehaald"
     return text + "."
 
 

@@ -59,7 +59,7 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, text_columns: tuple
 
 def target_text(row: Any, year: int) -> str:
     if pd.isna(row.kind):
-        return "geen doel"
+        return "geen streefwaarde"
     if row.kind == "not_above_previous_year":
         return f"≤ {year - 1}"
     sign = "≥" if row.kind == "at_least" else "≤"
@@ -67,19 +67,21 @@ def target_text(row: Any, year: int) -> str:
 
 
 def kpi_table(kpi: pd.DataFrame, year: int, region_name: str) -> HTML:
-    """The Regionaal Veiligheidsbeeld: two years, realisation, target, met, published figure."""
+    """The Regionaal Veiligheidsbeeld: two years, realisation, target, met, and the published figure where there is one."""
     frame = pd.DataFrame(
         {
             "Onderwerp": kpi["kpi_group"],
             "Indicator": kpi["label"],
             str(year - 1): [formatting.value(v, u) for v, u in zip(kpi["previous"], kpi["unit"])],
             str(year): [formatting.value(v, u, q) for v, u, q in zip(kpi["current"], kpi["unit"], kpi["qualifier"].fillna(""))],
-            "Realisatie t.o.v. doel": [formatting.change(v, u) for v, u in zip(kpi["realisation"], kpi["unit"])],
-            f"Doel {year}": [target_text(row, year) for row in kpi.itertuples()],
-            "Doel gehaald": [_met(m) for m in kpi["met"]],
+            "Realisatie t.o.v. streefwaarde": [formatting.change(v, u) for v, u in zip(kpi["realisation"], kpi["unit"])],
+            f"Streefwaarde {year}": [target_text(row, year) for row in kpi.itertuples()],
+            "Gehaald": [_met(m) for m in kpi["met"]],
             "Gepubliceerd": [_published(row) for row in kpi.itertuples()],
         }
     ).set_index(["Onderwerp", "Indicator"])
+    if kpi["published_realisation"].isna().all():
+        frame = frame.drop(columns="Gepubliceerd")
     return styled(frame, "kpi", f"Veiligheidsbeeld {region_name}, {year - 1} en {year}")
 
 
@@ -115,8 +117,8 @@ def figures_table(rows: pd.DataFrame, year: int, caption: str, table_id: str) ->
             str(year - 1): [formatting.value(v, u) for v, u in zip(rows["previous"], rows["unit"])],
             str(year): [formatting.value(v, u, q) for v, u, q in zip(rows["current"], rows["unit"], rows["qualifier"].fillna(""))],
             "Verandering": [formatting.change(v, u) for v, u in zip(rows["change"], rows["unit"])],
-            f"Doel {year}": [target_text(row, year) for row in rows.itertuples()],
-            "Doel gehaald": [_met(m) for m in rows["met"]],
+            f"Streefwaarde {year}": [target_text(row, year) for row in rows.itertuples()],
+            "Gehaald": [_met(m) for m in rows["met"]],
         }
     ).set_index("Kerncijfer")
     return styled(frame, table_id, caption)

@@ -22,21 +22,34 @@ class Veiligheidsbeeld(Chapter):
     def kpi(self) -> pd.DataFrame:
         return kpi_rows(self.evaluation)
 
+    def explanation(self) -> Markdown:
+        """How to read the table; the published column is explained only where there is one."""
+        text = (f"De tabel zet de cijfers van {self.year} naast die van {self.year - 1} en meet ze aan de streefwaarden "
+                "uit het jaarplan. De realisatie is het verschil met de streefwaarde: bij aantallen in procenten, bij "
+                "percentages in procentpunten.")
+        if self.kpi["published_realisation"].notna().any():
+            text += (f" De kolom *Gepubliceerd* geeft het realisatiecijfer zoals het jaarverslag {self.year} het afdrukte; "
+                     "de controle onderaan rekent die cijfers na.")
+        return Markdown(text)
+
     def kpi_table(self) -> HTML | Markdown:
         if self.kpi.empty:
-            return self.no_data("het veiligheidsbeeld")
-        return tables.kpi_table(self.kpi, self.year, self.region_name)
+            return self.missing(f"Geen veiligheidsbeeld: voor {self.region_name} zijn voor {self.year - 1} en {self.year} "
+                                "geen cijfers vastgelegd.")
+        return self.with_gaps(self.kpi, tables.kpi_table(self.kpi, self.year, self.region_name))
 
-    def summary(self) -> Markdown:
-        """How many targets were met, in one line."""
+    def summary(self) -> Markdown | None:
+        """How many KPI targets (streefwaarden) were met, in one line; nothing when none were set (the table says so)."""
         met = self.kpi["met"].dropna()
         if met.empty:
-            return self.no_data("de doelen")
-        return Markdown(f"**{int(met.sum())} van {len(met)} doelen gehaald** in {self.year}.")
+            return None
+        return Markdown(f"**{int(met.sum())} van {len(met)} streefwaarden gehaald** in {self.year}.")
 
     def commentary(self) -> Markdown:
         text = commentary.bullets(self.kpi, self.year)
-        return Markdown(text) if text else self.no_data("de toelichting")
+        if not text:
+            return self.missing(f"Geen toelichting: voor {self.region_name} zijn voor {self.year} geen cijfers vastgelegd.")
+        return Markdown(text)
 
     def key_figures(self) -> HTML | Markdown:
         """The chapter's figures outside the KPI table."""
@@ -44,29 +57,45 @@ class Veiligheidsbeeld(Chapter):
             self.evaluation["kpi_group"].isna() & (self.evaluation["theme"] == "veiligheidsbeeld") & self.evaluation["current"].notna()
         ]
         if rows.empty:
-            return self.no_data("de kerncijfers")
-        return tables.figures_table(rows, self.year, f"Kerncijfers {self.region_name}, {self.year}", "kerncijfers")
+            return self.missing(f"Geen kerncijfers: voor {self.region_name} zijn voor {self.year} geen cijfers vastgelegd.")
+        return self.with_gaps(rows, tables.figures_table(rows, self.year, f"Kerncijfers {self.region_name}, {self.year}", "kerncijfers"))
 
     def high_impact_chart(self) -> None:
-        rows = self.kpi[self.kpi["kpi_group"] == HIGH_IMPACT_GROUP].dropna(subset=["previous", "current"])
+        rows = self.kpi[(self.kpi["kpi_group"] == HIGH_IMPACT_GROUP) & self.kpi["current"].notna()]
         if rows.empty:
-            return display(self.no_data("de high impact crimes"))
+            return display(self.missing(f"Geen grafiek van de high impact crimes: voor {self.region_name} zijn voor "
+                                        f"{self.year} geen cijfers vastgelegd."))
+        if rows["previous"].isna().any():
+            return display(self.missing(f"Geen grafiek van de high impact crimes: voor {self.year - 1} zijn voor "
+                                        f"{self.region_name} geen cijfers vastgelegd, dus er valt niets te vergelijken."))
         charts.show(*charts.years_side_by_side(rows, self.year, f"High impact crime, {self.year - 1} en {self.year}"))
 
     def norm_chart(self) -> None:
-        rows = self.kpi[self.kpi["unit"] == "percentage"].dropna(subset=["previous", "current", "reference"])
+        """Percentages against their norm; the previous year is drawn where it is known."""
+        rows = self.kpi[(self.kpi["unit"] == "percentage") & self.kpi["current"].notna()]
         if rows.empty:
-            return display(self.no_data("de normen"))
-        points = {"previous": str(self.year - 1), "current": str(self.year)}
+            return display(self.missing(f"Geen grafiek van de normen: voor {self.region_name} zijn voor {self.year} geen "
+                                        "percentages vastgelegd."))
+        rows = rows.dropna(subset=["reference"])
+        if rows.empty:
+            return display(self.missing(f"Geen grafiek van de normen: voor {self.year} zijn voor {self.region_name} geen "
+                                        "normen (streefwaarden voor percentages) vastgesteld."))
+        points = {"current": str(self.year)}
+        if rows["previous"].notna().any():
+            points = {"previous": str(self.year - 1), **points}
         charts.show(*charts.against_norm(rows, points, f"Percentages ten opzichte van de norm, {self.year}"))
 
     def audit(self) -> HTML | Markdown:
         audited = audit(self.evaluation, self.year)
         if audited.empty:
-            return Markdown("*Voor deze regio en dit jaar zijn geen gepubliceerde realisatiecijfers vastgelegd.*")
+            return self.missing(f"Voor {self.region_name} zijn voor {self.year} geen gepubliceerde realisatiecijfers "
+                                "vastgelegd: er is niets na te rekenen.")
+        intro = ("<p>Het jaarverslag drukte de realisatie af zonder plus- of minteken en afgerond op de getoonde "
+                 "decimalen. Hier rekenen we elk afgedrukt cijfer opnieuw uit met de onderliggende aantallen en de "
+                 "streefwaarde. <em>Wijkt af</em> betekent dat het afgedrukte cijfer daar niet uit volgt.</p>")
         wrong = audited[~audited["agrees"]]
         verdict = (
             f"{len(audited) - len(wrong)} van {len(audited)} gepubliceerde realisatiecijfers volgen uit de data; "
             + (f"{len(wrong)} wijken af: {', '.join(wrong['label'])}." if len(wrong) else "geen enkel cijfer wijkt af.")
         )
-        return HTML(f"<p><strong>{escape(verdict)}</strong></p>" + tables.audit_table(audited, self.region_name).data)
+        return HTML(intro + f"<p><strong>{escape(verdict)}</strong></p>" + tables.audit_table(audited, self.region_name).data)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import __version__
 from ..errors import InfrastructureError, RenderError
@@ -77,6 +79,13 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -
     parameters = {"year": job.year, "region": job.region}
     result = Result(job.name, key, "executed", parameters, hashes, started=now(), version=__version__, commit=commit)
     began = time.perf_counter()
+    unseen = [str(p) for p in (settings.notebooks_dir / f"{job.chapter}.ipynb", settings.data_dir, settings.batch_file)
+              if not p.exists()]
+    if unseen:
+        result.status, result.finished = "infrastructure", now()
+        result.error = (f"the worker on {socket.gethostname()} cannot see {', '.join(unseen)}: workers need the project's "
+                        "notebooks/, data/, params/ and build/ at the same paths (a shared filesystem)")
+        return result
     for attempt in range(1, ATTEMPTS + 1):
         result.attempts = attempt
         try:
@@ -94,7 +103,7 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -
         except InfrastructureError as exc:
             result.status, result.error = "infrastructure", str(exc)
         except Exception as exc:  # a worker must report, never die silently
-            result.status, result.error = "failed", f"{job.name}: {type(exc).__name__}: {exc}"
+            result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
             break
     result.duration = round(time.perf_counter() - began, 3)
     result.finished = now()
@@ -197,10 +206,23 @@ def _dispatch(to_run: list[Planned], settings: Settings, workers: int, executor:
             ) from None
 
 
+def _reachable(scheduler: str, seconds: float = 3.0) -> None:
+    """Fail in seconds, not after the client's 30 s, when nothing listens at a tcp:// scheduler address."""
+    address = urlsplit(scheduler if "://" in scheduler else f"tcp://{scheduler}")
+    if address.scheme not in ("tcp", "tls") or not address.hostname or not address.port:
+        return  # other transports: let the client tell
+    try:
+        socket.create_connection((address.hostname, address.port), timeout=seconds).close()
+    except OSError as exc:
+        raise InfrastructureError(f"cannot reach the Dask scheduler {scheduler}: {exc.strerror or exc}") from None
+
+
 def _dispatch_dask(to_run: list[Planned], settings: Settings, workers: int, scheduler: str | None, commit: str) -> Iterator[Result]:
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
+    if scheduler:
+        _reachable(scheduler)
     try:
         cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
         client = Client(scheduler or cluster, timeout=30)
