@@ -1,6 +1,7 @@
 # Single entry point. Every target installs what it needs first: the project into
 # ./.venv (pip, from pyproject.toml) with the Jupyter kernel registered inside it,
-# Debian's chromium (PDFs, browser tests) and axe-core from npm (accessibility tests).
+# Debian's chromium (PDFs, browser tests), poppler-utils (page images of the PDFs for
+# review) and axe-core from npm (accessibility tests).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -16,8 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name jaarverslag --display-name "Python (jaarverslag)"
 	touch $(STAMP)
 
-chromium: ## Debian's chromium, for PDFs and browser tests (never a downloaded browser)
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+chromium: ## Debian's chromium (PDFs, browser tests; never a downloaded browser) and poppler-utils (page images)
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq chromium poppler-utils; }
 
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error

@@ -59,7 +59,7 @@ def test_second_run_skips_everything_without_a_kernel(project, monkeypatch, caps
         raise AssertionError("a kernel was started")
 
     monkeypatch.setattr("papermill.execute_notebook", no_kernel)
-    assert render(project, *SMALL) == 0
+    assert render(project, *SMALL, "--jobs", "1") == 0  # in this process, where the guard is
     assert set(statuses(project).values()) == {"skipped"}
     assert re.search(r"^skipped +2$", capsys.readouterr().out, re.M)
 

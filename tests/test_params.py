@@ -57,3 +57,19 @@ def test_a_chapter_listed_twice_is_refused():
     chapter = {"notebook": "cter", "themes": ["cter"]}
     with pytest.raises(ValueError, match="chapter\\(s\\) listed more than once: cter"):
         Batch(years=[2019], regions=["eenheid"], parts=[{"title": "A", "chapters": [chapter]}, {"title": "B", "chapters": [chapter]}])
+
+
+def test_a_chapters_themes_are_part_of_its_key(tmp_path, dataset):
+    """Changing which themes a chapter shows re-renders it, even when its title stays the same."""
+    from jaarverslag.engine.batch import Job, Settings, plan
+    from jaarverslag.engine.layout import Layout
+    from jaarverslag.engine.manifest import Manifest
+
+    batch = load_batch(BATCH).select([2019], ["eenheid"], ["ontwikkelagendas"])
+    fewer = batch.model_copy(deep=True)
+    fewer.parts[0].chapters[0] = fewer.parts[0].chapters[0].model_copy(update={"themes": ["ontwikkelagenda-ggp"]})
+    manifest = Manifest(Layout(tmp_path))
+    keys = [plan([Job(2019, "eenheid", "ontwikkelagendas")], Settings.of(b, dataset, NOTEBOOKS, BATCH, tmp_path), manifest)[0][0][1]
+            for b in (batch, fewer)]
+    assert batch.chapters[0].title_in(dataset) == fewer.chapters[0].title_in(dataset)
+    assert keys[0] != keys[1]

@@ -64,14 +64,43 @@ def test_second_run_with_nothing_changed_starts_no_kernel_and_no_chromium(projec
         raise AssertionError("nothing changed, yet a kernel or Chromium was started")
 
     monkeypatch.setattr("papermill.execute_notebook", forbidden)
-    monkeypatch.setattr("jaarverslag.publish.report.print_pdf", forbidden)
-    assert run(project) == 0
+    monkeypatch.setattr("jaarverslag.publish.report.print_numbered", forbidden)
+    assert run(project, "--jobs", "1") == 0  # in this process, where the guards are
     second = last(project)
     assert second["jobs"] == {"executed": 0, "skipped": 3, "failed": 0, "infrastructure": 0}
     assert second["reports"] == {"assembled": 0, "unchanged": 1, "printed": 0, "books written": 0}
     assert outputs(project) == before
     history = json.loads((project["build"] / "status.json").read_text())["history"]
     assert [h["exit_code"] for h in history] == [0, 0]
+
+
+def test_run_for_one_chapter_still_publishes_whole_reports(project):
+    assert run(project) == 0
+    assert run(project, "--chapter", "cter", "--force") == 0
+    html = (project["build"] / "site" / "2019" / "eenheid" / "jaarverslag-2019-eenheid.html").read_text()
+    for chapter in ("veiligheidsbeeld", "cter", "cybercrime"):
+        assert f'id="hoofdstuk-{chapter}"' in html
+    assert "Niet beschikbaar in deze versie" not in html
+
+
+def test_sigterm_is_recorded_as_interrupted_and_leaves_nothing_running(project):
+    args = [sys.executable, "-m", "jaarverslag.cli",
+            *cli_args("run", "--config", ROOT / "_quarto.yml", "--jobs", "2", **project)]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not Manifest(Layout(project["build"])).entries:
+        assert time.monotonic() < deadline and process.poll() is None, "no job finished"
+        time.sleep(0.05)
+    family = _descendants(process.pid)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    status = last(project)
+    assert status["exit_code"] == 143 and status["outcome"] == "interrupted"
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in family if _alive(pid)] == []
+    assert cli("status", build=project["build"]) == 143
 
 
 def test_a_new_years_data_renders_and_publishes_only_that_year(project):

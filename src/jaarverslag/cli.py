@@ -77,7 +77,8 @@ def _run(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     document = status.read(Layout(args.build_dir))
     print(status.describe(document))
-    return document["last"]["exit_code"] or 0
+    code = document["last"]["exit_code"]
+    return 3 if code is None else code  # None: the run died before it could record how it ended
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -105,9 +106,11 @@ def _book(args: argparse.Namespace) -> int:
     layout = Layout(args.build_dir)
     with build_lock(layout):
         books = book.prepare(batch, data, layout, args.config)
-    if not books:
-        raise JaarverslagError(f"nothing rendered in {args.build_dir}: run `jaarverslag render` first")
-    if book.render(books):
+        if not books:
+            raise JaarverslagError(f"nothing rendered in {args.build_dir}: run `jaarverslag render` first")
+        rendered = book.render(books)
+        book.settle(layout, books)
+    if rendered:
         for item in books:
             print(f"{item.year} {item.region}: {item.project.output}")
     else:

@@ -60,6 +60,12 @@ def run(options: Options) -> dict:
             last["exit_code"], last["error"] = 3, str(exc)
         except JaarverslagError as exc:
             last["exit_code"], last["error"] = 2, str(exc)
+        except (KeyboardInterrupt, SystemExit) as exc:  # SIGINT, SIGTERM (see cli): recorded, then passed on
+            last["exit_code"] = exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130
+            last["error"] = "interrupted"
+            raise
+        except Exception as exc:  # a failure nobody foresaw: recorded and notified like the machinery failing
+            last["exit_code"], last["error"] = 3, f"unexpected {type(exc).__name__}: {exc}"
         finally:
             last["finished"] = now()
             last["outcome"] = status.OUTCOMES.get(last["exit_code"], "interrupted")
@@ -71,7 +77,9 @@ def run(options: Options) -> dict:
 
 def _steps(options: Options, layout: Layout, last: dict) -> int:
     data = load(options.data_dir)
-    batch = load_batch(options.batch_file).select(options.years, options.regions, options.chapters)
+    full = load_batch(options.batch_file)
+    reports = full.select(options.years, options.regions)  # what is published: whole reports, whatever --chapter says
+    batch = reports.select(notebooks=options.chapters)
     batch.check(data, options.notebooks_dir)
     if not options.config.is_file():
         raise ParameterError(f"{options.config}: file not found (the base Quarto configuration)")
@@ -88,16 +96,16 @@ def _steps(options: Options, layout: Layout, last: dict) -> int:
     from .publish import book
     from .publish.report import publish
 
-    publications = publish(batch, data, layout, pdf=options.pdf, index_batch=load_batch(options.batch_file),
-                           force=options.force)
+    publications = publish(reports, data, layout, pdf=options.pdf, index_batch=full, force=options.force)
     last["reports"] = {
         "assembled": sum(p.assembled for p in publications),
         "unchanged": sum(not p.assembled for p in publications),
         "printed": sum(p.printed for p in publications),
     }
     line("publish: " + ", ".join(f"{n} {what}" for what, n in last["reports"].items()) + f"; index {layout.index}")
-    books = book.prepare(batch, data, layout, options.config, force=options.force)
+    books = book.prepare(reports, data, layout, options.config, force=options.force)
     rendered = book.render(books)
+    book.settle(layout, books)
     last["reports"]["books written"] = sum(b.changed for b in books)
     line(f"books: {sum(b.changed for b in books)} of {len(books)} written"
          + ("" if rendered else " (quarto is not installed: not rendered)"))

@@ -18,7 +18,8 @@ from .errors import JaarverslagError
 from .files import write_atomic
 
 HISTORY = 20
-OUTCOMES = {0: "ok", 1: "a notebook failed", 2: "bad data or parameters", 3: "infrastructure failure"}
+OUTCOMES = {0: "ok", 1: "a notebook failed", 2: "bad data or parameters", 3: "infrastructure failure",
+            130: "interrupted", 143: "interrupted"}
 
 
 def record(layout: Layout, last: dict) -> None:

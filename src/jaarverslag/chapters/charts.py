@@ -3,6 +3,9 @@
 Figures are drawn on matplotlib Figure objects (not pyplot) so nothing is shown twice,
 and are displayed as PNG with their alt text both as text/plain (what nbval compares
 and screen readers of plain outputs get) and as image metadata (what the HTML uses).
+Every figure is as wide as the printed page's text, so it prints at its own size;
+long labels and titles are wrapped, and the legend sits below the plot, so neither
+squeezes the plotting area.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import seaborn as sns
 from IPython.display import display
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .. import formatting
 from ..inputs.catalog import STATUSES
+from .tables import dutch
 
 PALETTE = sns.color_palette("colorblind")
+PAGE_WIDTH = 182 / 25.4  # inches: A4 less the print margins (see the report template's @page)
+LABEL_WIDTH = 36  # characters per line of a category label
+TITLE_WIDTH = 70  # characters per line of a title
 _THEME = {"style": "whitegrid", "context": "notebook", "font_scale": 0.95}
 
 
@@ -42,17 +49,30 @@ def _dutch_axis(axis: Axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda x, _: formatting.number(x)))
 
 
+def _wrap(text: str, width: int) -> str:
+    """text in lines of at most width characters; a longer word is hyphenated by Dutch rules."""
+    words = []
+    for word in text.split():
+        while len(word) > width and (parts := dutch().wrap(word, width)):
+            words.append(parts[0])
+            word = parts[1]
+        words.append(word)
+    return textwrap.fill(" ".join(words), width, break_long_words=False, break_on_hyphens=False)
+
+
 def years_side_by_side(rows: pd.DataFrame, year: int, title: str) -> tuple[Figure, str]:
     """Previous and current year per indicator, one small panel each (scales differ)."""
     apply_style()
-    fig = Figure(figsize=(2.4 * len(rows), 3.2), layout="constrained")
+    fig = Figure(figsize=(PAGE_WIDTH, 3.4), layout="constrained")
     axes = fig.subplots(1, len(rows), squeeze=False)[0]
     for ax, row in zip(axes, rows.itertuples()):
         long = pd.DataFrame({"jaar": [str(year - 1), str(year)], "waarde": [row.previous, row.current]})
         sns.barplot(long, x="jaar", y="waarde", hue="jaar", palette=PALETTE[:2], legend=False, ax=ax)
-        ax.set(title=row.label.removeprefix("Aantal ").capitalize(), xlabel="", ylabel="")
+        ax.set(xlabel="", ylabel="")
+        ax.set_title(_wrap(row.label.removeprefix("Aantal ").capitalize(), 60 // len(rows)), fontsize="medium")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
         _dutch_axis(ax.yaxis)
-    fig.suptitle(title)
+    fig.suptitle(_wrap(title, TITLE_WIDTH))
     parts = [
         f"{row.label}: {formatting.value(row.previous, row.unit)} in {year - 1} en {formatting.value(row.current, row.unit)} in {year}"
         for row in rows.itertuples()
@@ -67,20 +87,29 @@ def against_norm(rows: pd.DataFrame, points: dict[str, str], title: str) -> tupl
     values are the legend labels (e.g. {"previous": "2018", "current": "2019"}).
     """
     apply_style()
-    fig = Figure(figsize=(7.5, 0.8 + 0.6 * len(rows)), layout="constrained")
+    labels = [_wrap(label, LABEL_WIDTH) for label in rows["label"]]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    fig = Figure(figsize=(PAGE_WIDTH, 1.6 + 0.22 * lines + 0.25 * len(rows)), layout="constrained")
     ax = fig.subplots()
-    long = rows.melt(id_vars="label", value_vars=list(points), var_name="reeks", value_name="waarde").dropna()
+    plotted = rows.assign(label=labels)
+    long = plotted.melt(id_vars="label", value_vars=list(points), var_name="reeks", value_name="waarde").dropna()
     long["reeks"] = long["reeks"].map(points)
     markers = ["o", "D", "s"][: len(points)]
     sns.scatterplot(
         long, x="waarde", y="label", hue="reeks", style="reeks", hue_order=list(points.values()),
         style_order=list(points.values()), markers=markers, palette=PALETTE[: len(points)], s=120, ax=ax,
     )
-    ax.scatter(rows["reference"], rows["label"], marker="|", s=500, linewidths=2.5, color="#222222", label="norm", zorder=3)
-    ax.set(title=title, xlabel="", ylabel="")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: formatting.percent(x, 0)))
+    ax.scatter(plotted["reference"], plotted["label"], marker="|", s=500, linewidths=2.5, color="#222222", label="norm",
+               zorder=3)
+    ax.set(xlabel="", ylabel="")
+    fig.suptitle(_wrap(title, TITLE_WIDTH))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+    # a percentage axis ends at 100%, whatever room the margins leave for the markers
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: formatting.percent(x, 0) if 0 <= x <= 100 else ""))
     ax.margins(x=0.1, y=0.2)
-    ax.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    handles, names = ax.get_legend_handles_labels()
+    ax.get_legend().remove()
+    fig.legend(handles, names, loc="outside lower center", ncol=len(names), frameon=False)
     parts = [
         row.label + ": " + ", ".join(
             f"{formatting.percent(getattr(row, column))} ({legend})" for column, legend in points.items()
@@ -99,18 +128,19 @@ def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title
     apply_style()
     groups = list(dict.fromkeys(goals[by]))
     present = [s for s in STATUS_COLOURS if (goals["status"] == s).any()]
-    fig = Figure(figsize=(8, 1.8 + 0.28 * len(groups) * len(present)), layout="constrained")
+    fig = Figure(figsize=(PAGE_WIDTH, 1.8 + 0.28 * len(groups) * len(present)), layout="constrained")
     ax = fig.subplots()
     sns.countplot(
         goals, y=by, hue="status", order=groups, hue_order=present,
         palette=[STATUS_COLOURS[s] for s in present], ax=ax,
     )
-    ax.set(title=title, xlabel="aantal doelen", ylabel="")
-    ax.set_yticks(range(len(groups)), [textwrap.fill(g, 28) for g in groups])
+    ax.set(xlabel="aantal doelen", ylabel="")
+    fig.suptitle(_wrap(title, TITLE_WIDTH))
+    ax.set_yticks(range(len(groups)), [_wrap(g, LABEL_WIDTH) for g in groups])
     ax.xaxis.get_major_locator().set_params(integer=True)
     handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles, [labels[s] for s in present], title="", loc="upper center", bbox_to_anchor=(0.5, -0.2),
-              ncol=len(present), frameon=False)
+    ax.get_legend().remove()
+    fig.legend(handles, [labels[s] for s in present], loc="outside lower center", ncol=len(present), frameon=False)
     counts = goals.groupby(by, sort=False)["status"].value_counts()
     parts = [
         f"{group}: " + ", ".join(f"{counts[group][s]} {labels[s].lower()}" for s in present if s in counts[group])

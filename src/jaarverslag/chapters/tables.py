@@ -1,14 +1,20 @@
 """HTML tables for the report, built with pandas' Styler.
 
 Ids are fixed (no random uuid) so outputs are identical between runs and nbval can
-compare them. Status is shown in words and a symbol, colour only adds to it.
+compare them. Status is shown in words and a symbol, colour only adds to it. Each kind
+of table has its own column widths (a colgroup, so print can fix the layout to the A4
+width), and long Dutch compound words get soft hyphens, so no word runs into the next
+column.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 import pandas as pd
+import pyphen
 from IPython.display import HTML
 
 from .. import formatting
@@ -37,11 +43,34 @@ _TABLE_STYLE = [
 ]
 
 
-def styled(frame: pd.DataFrame, table_id: str, caption: str, text_columns: tuple[str, ...] = ()) -> HTML:
+LONG_WORD = re.compile(r"\w{10,}")  # shorter words fit the narrowest text column at print size
+HEADER_WORD = re.compile(r"\w{9,}")  # headers sit over narrow figure columns
+
+
+@functools.cache
+def dutch() -> pyphen.Pyphen:
+    """Dutch hyphenation (pyphen's nl_NL dictionary), loaded once."""
+    return pyphen.Pyphen(lang="nl_NL")
+
+
+def breakable(text: object, words: re.Pattern = LONG_WORD) -> object:
+    """Text with soft hyphens in its long words (Dutch rules), so they can wrap; other values as they are."""
+    if not isinstance(text, str):
+        return text
+    return words.sub(lambda word: dutch().inserted(word.group(), hyphen="\u00ad"), text)
+
+
+def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, ...],
+           text_columns: tuple[str, ...] = ()) -> HTML:
     """Render a frame of display strings (index = row headers) as a deterministic HTML table.
 
-    Cells are right-aligned (figures) except text_columns.
+    widths are the columns' shares of the table in percent, row headers first. Cells are
+    right-aligned (figures) except text_columns.
     """
+    columns = frame.index.nlevels + len(frame.columns)
+    if len(widths) != columns or sum(widths) != 100:
+        raise ValueError(f"table {table_id}: {len(widths)} widths summing to {sum(widths)} for {columns} columns")
+    frame = frame.map(breakable).rename(index=breakable, columns=lambda c: breakable(c, HEADER_WORD))
     styler = (
         frame.style.set_uuid(table_id)
         .set_caption(caption)
@@ -53,8 +82,9 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, text_columns: tuple
         .hide(axis="index", names=True)
     )
     if text_columns:
-        styler = styler.set_properties(subset=list(text_columns), **{"text-align": "left"})
-    return HTML(styler.to_html())
+        styler = styler.set_properties(subset=[breakable(c, HEADER_WORD) for c in text_columns], **{"text-align": "left"})
+    colgroup = "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in widths) + "</colgroup>"
+    return HTML(styler.to_html().replace("</caption>", "</caption>\n  " + colgroup, 1))
 
 
 def target_text(row: Any, year: int) -> str:
@@ -80,9 +110,10 @@ def kpi_table(kpi: pd.DataFrame, year: int, region_name: str) -> HTML:
             "Gepubliceerd": [_published(row) for row in kpi.itertuples()],
         }
     ).set_index(["Onderwerp", "Indicator"])
+    widths = (16, 22, 9, 9, 11, 11, 11, 11)
     if kpi["published_realisation"].isna().all():
-        frame = frame.drop(columns="Gepubliceerd")
-    return styled(frame, "kpi", f"Veiligheidsbeeld {region_name}, {year - 1} en {year}")
+        frame, widths = frame.drop(columns="Gepubliceerd"), (16, 27, 10, 10, 13, 13, 11)
+    return styled(frame, "kpi", f"Veiligheidsbeeld {region_name}, {year - 1} en {year}", widths)
 
 
 def _published(row: Any) -> str:
@@ -102,7 +133,8 @@ def audit_table(audited: pd.DataFrame, region_name: str) -> HTML:
             "Toelichting": audited["note"],
         }
     ).set_index("Indicator")
-    return styled(frame, "audit", f"Controle gepubliceerde realisatiecijfers, {region_name}", text_columns=("Oordeel", "Toelichting"))
+    return styled(frame, "audit", f"Controle gepubliceerde realisatiecijfers, {region_name}", (28, 14, 14, 12, 32),
+                  text_columns=("Oordeel", "Toelichting"))
 
 
 def _met(met: object) -> str:
@@ -121,7 +153,7 @@ def figures_table(rows: pd.DataFrame, year: int, caption: str, table_id: str) ->
             "Gehaald": [_met(m) for m in rows["met"]],
         }
     ).set_index("Kerncijfer")
-    return styled(frame, table_id, caption)
+    return styled(frame, table_id, caption, (34, 11, 11, 14, 17, 13))
 
 
 def goals_table(goals: pd.DataFrame, caption: str, table_id: str) -> HTML:
@@ -137,14 +169,15 @@ def goals_table(goals: pd.DataFrame, caption: str, table_id: str) -> HTML:
             "Volgens de cijfers": [BADGES.get(s, formatting.MISSING) for s in goals["derived_status"]],
         }
     ).set_index(["Ambitie", "Doel"])
-    return styled(frame, table_id, caption, text_columns=("Onderwerp", "Status", "Volgens de cijfers"))
+    return styled(frame, table_id, caption, (12, 25, 12, 10, 9, 16, 16),
+                  text_columns=("Onderwerp", "Status", "Volgens de cijfers"))
 
 
 def status_table(counts: pd.DataFrame, caption: str, table_id: str) -> HTML:
     """Counts of goals per status, one row per theme or ambition, with a total."""
     frame = counts.rename(columns=lambda s: BADGES[s]).assign(Totaal=counts.sum(axis=1))
     frame.loc["Totaal"] = frame.sum()
-    return styled(frame.map(lambda n: formatting.number(n)), table_id, caption)
+    return styled(frame.map(lambda n: formatting.number(n)), table_id, caption, (32, 14, 14, 14, 14, 12))
 
 
 def _goal_value(value: float, unit: str | None) -> str:

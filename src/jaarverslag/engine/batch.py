@@ -9,8 +9,12 @@ by the one process that holds the build directory's lock.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import multiprocessing
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -55,6 +59,7 @@ class Settings:
     build_dir: Path
     region_names: dict[str, str]
     titles: dict[str, str]  # chapter notebook -> chapter title
+    themes: dict[str, list[str]]  # chapter notebook -> the themes it shows
     timeout: float | None = None  # seconds per notebook
     owner: Owner | None = None  # the run; its workers end when it does
 
@@ -65,7 +70,8 @@ class Settings:
         return cls(
             Path(notebooks_dir).resolve(), Path(data.data_dir).resolve(), Path(batch_file).resolve(),
             Path(build_dir).resolve(), dict(zip(data.regions["id"], data.regions["name"])),
-            {chapter.notebook: chapter.title_in(data) for chapter in batch.chapters}, timeout, Owner.current(),
+            {chapter.notebook: chapter.title_in(data) for chapter in batch.chapters},
+            {chapter.notebook: chapter.themes for chapter in batch.chapters}, timeout, Owner.current(),
         )
 
 
@@ -132,7 +138,8 @@ def plan(jobs: list[Job], settings: Settings, manifest: Manifest, force: bool = 
     for job in jobs:
         hashes = {"notebook": notebooks[job.chapter], "data": data[job.year, job.region], "library": library}
         params = {"year": job.year, "region": job.region}
-        key = sha(json.dumps([job.chapter, params, settings.titles[job.chapter], hashes], sort_keys=True).encode())
+        entry = [job.chapter, settings.titles[job.chapter], settings.themes[job.chapter]]  # the chapter as the batch names it
+        key = sha(json.dumps([entry, params, hashes], sort_keys=True).encode())
         entry = manifest.get(job.name)
         outputs = entry.get("outputs") or []
         up_to_date = (
@@ -195,15 +202,21 @@ def _dispatch(to_run: list[Planned], settings: Settings, workers: int, executor:
         return
     # forkserver: workers must not inherit the build lock (a forked child would hold it
     # after its parent was killed).
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+    try:
         futures = [pool.submit(execute, job, key, hashes, settings, commit) for job, key, hashes in to_run]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BrokenProcessPool:
-            raise InfrastructureError(
-                "a worker process died (out of memory or killed); finished jobs are in the manifest"
-            ) from None
+        for future in as_completed(futures):
+            yield future.result()
+    except BrokenProcessPool:
+        raise InfrastructureError("a worker process died (out of memory or killed); finished jobs are in the manifest") from None
+    finally:
+        # Also when interrupted (SIGTERM, Ctrl-C): queued jobs are dropped and running ones abandoned,
+        # instead of the pool's default of finishing every queued notebook first.
+        workers_ = list(pool._processes or {})  # pids; the executor has no public way to stop a running task
+        pool.shutdown(wait=False, cancel_futures=True)
+        for pid in workers_:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def _reachable(scheduler: str, seconds: float = 3.0) -> None:
@@ -228,10 +241,15 @@ def _dispatch_dask(to_run: list[Planned], settings: Settings, workers: int, sche
         client = Client(scheduler or cluster, timeout=30)
     except (OSError, TimeoutError) as exc:
         raise InfrastructureError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {exc}") from None
+    if scheduler:  # an external cluster's workers outlive this run by design: no watchdog on them
+        settings = dataclasses.replace(settings, owner=None)
     try:
         futures = [client.submit(execute, job, key, hashes, settings, commit, pure=False) for job, key, hashes in to_run]
         for future in dask_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except Exception as exc:  # KilledWorker, a lost connection: the cluster failed, not the notebook
+                raise InfrastructureError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") from None
     finally:
         client.close()
         if cluster is not None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..inputs.catalog import REGIONAL, SHARED, narratives, path, read_text
+from ..inputs.catalog import REGIONAL, SHARED, narratives, path, read_text, shown_years
 
 PACKAGE = Path(__file__).parents[1]
 
@@ -37,9 +37,6 @@ def notebook_digest(notebook: Path) -> str:
     return sha(json.dumps([cells, nb["metadata"].get("kernelspec", {}), nb["metadata"].get("title")]).encode())
 
 
-SHOWN_YEARS = 2  # a report shows its year and the year before: data of other years cannot change it
-
-
 def data_digests(data_dir: Path, reports: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
     """Per (year, region): the shared tables, that region's rows of the years a report shows, its narratives.
 
@@ -49,7 +46,7 @@ def data_digests(data_dir: Path, reports: list[tuple[int, str]]) -> dict[tuple[i
     regional = {name: read_text(data_dir, name) for name in REGIONAL}
     digests = {}
     for year, region in reports:
-        shown = [str(y) for y in range(year - SHOWN_YEARS + 1, year + 1)]
+        shown = [str(y) for y in shown_years(year)]  # data of other years cannot change the report
         rows = [
             frame[(frame["region"] == region) & frame["year"].isin(shown)].to_csv(index=False).encode()
             for frame in regional.values()

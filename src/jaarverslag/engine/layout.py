@@ -56,6 +56,12 @@ class Layout:
         """Those of chapters whose executed notebook exists for (year, region), in the given order."""
         return [chapter for chapter in chapters if self.notebook(year, region, chapter).is_file()]
 
+    def unrendered(self, year: int, region: str, chapters: Iterable[str]) -> list[str]:
+        """Those of chapters with no executed notebook for (year, region): what a report lacks."""
+        chapters = list(chapters)
+        rendered = self.rendered(year, region, chapters)
+        return [chapter for chapter in chapters if chapter not in rendered]
+
     @property
     def site(self) -> Path:
         return self.root / "site"

@@ -31,13 +31,8 @@ PERCENT_SPREAD = 2.5  # standard deviation, in points, of a district around the 
 UNQUANTIFIED_STATUS = {"gerealiseerd": 0.5, "deels": 0.3, "niet": 0.1, "onbekend": 0.1}
 
 
-def unit(data: Dataset) -> str:
-    """The id of the unit, the one region whose real figures the demo data is derived from."""
-    return data.regions.loc[data.regions["level"] == "eenheid", "id"].iloc[0]
-
-
 def districts(data: Dataset) -> list[str]:
-    return list(data.regions.loc[(data.regions["level"] == "district") & (data.regions["parent"] == unit(data)), "id"])
+    return list(data.regions.loc[(data.regions["level"] == "district") & (data.regions["parent"] == data.unit), "id"])
 
 
 def _weights(names: list[str], rng: np.random.Generator) -> np.ndarray:
@@ -58,7 +53,7 @@ def observations(data: Dataset, rng: np.random.Generator) -> pd.DataFrame:
     """District observations for every unit observation (counts add up, percentages spread)."""
     names = districts(data)
     unit_of = data.indicators.set_index("id")["unit"]
-    unit_rows = data.observations[data.observations["region"] == unit(data)].sort_values(["indicator", "year"])
+    unit_rows = data.observations[data.observations["region"] == data.unit].sort_values(["indicator", "year"])
     weights = {indicator: _weights(names, rng) for indicator in unit_rows["indicator"].unique()}
     rows = []
     for obs in unit_rows.itertuples():
@@ -80,7 +75,7 @@ def targets(data: Dataset) -> pd.DataFrame:
     unit_of = data.indicators.set_index("id")["unit"]
     names = districts(data)
     rows = []
-    for target in data.targets[data.targets["region"] == unit(data)].itertuples():
+    for target in data.targets[data.targets["region"] == data.unit].itertuples():
         for region in names:
             value = target.value
             if pd.notna(value) and unit_of[target.indicator] != "percentage":
@@ -99,7 +94,7 @@ def _demo_result(target: float, unit: str, rng: np.random.Generator) -> float:
 
 def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataFrame:
     """The unit's goals for every district and year, with demo results and statuses."""
-    template = data.goals[data.goals["region"] == unit(data)]
+    template = data.goals[data.goals["region"] == data.unit]
     template = template[template["year"] == template["year"].max()]
     frames = []
     for year in years:

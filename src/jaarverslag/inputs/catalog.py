@@ -33,6 +33,12 @@ TARGET_KINDS = ("not_above_previous_year", "at_least", "at_most")
 GOAL_TARGET_KINDS = ("at_least", "at_most")
 STATUSES = ("gerealiseerd", "deels", "niet", "onbekend")
 QUALIFIERS = ("circa", "ruim", "meer dan")
+SHOWN_YEARS = 2  # a report shows its year and the year before
+
+
+def shown_years(year: int) -> list[int]:
+    """The years whose data a report for year can show."""
+    return list(range(year - SHOWN_YEARS + 1, year + 1))
 
 
 def path(data_dir: str | Path, name: str) -> Path:

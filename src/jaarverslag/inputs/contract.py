@@ -63,6 +63,11 @@ class Dataset:
     def region_name(self, region: str) -> str:
         return self.regions.set_index("id").at[region, "name"]
 
+    @property
+    def unit(self) -> str:
+        """The id of the unit: the one region at level 'eenheid'."""
+        return self.regions.loc[self.regions["level"] == "eenheid", "id"].iloc[0]
+
     def theme_label(self, theme: str) -> str:
         return self.themes.set_index("id").at[theme, "label"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .catalog import shown_years
 from .contract import Dataset
 
 DEMO = "demo"
@@ -28,9 +29,8 @@ def is_published(source: pd.Series) -> pd.Series:
 
 def shows_demo_data(data: Dataset, year: int, region: str) -> bool:
     """Whether a report for (year, region) can show a demo figure (this or the previous year)."""
-    years = [year - 1, year]
     return any(
-        ((t["region"] == region) & t["year"].isin(years) & (t["source"] == DEMO)).any()
+        ((t["region"] == region) & t["year"].isin(shown_years(year)) & (t["source"] == DEMO)).any()
         for t in (data.observations, data.targets, data.goals)
     )
 

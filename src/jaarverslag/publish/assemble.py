@@ -14,8 +14,10 @@ import nbformat
 from ..engine.layout import Layout
 from ..engine.render import html_exporter
 from ..inputs import Dataset
+from ..inputs.catalog import shown_years
 from ..inputs.params import Batch
-from ..inputs.sources import demo_notice
+from ..inputs.sources import demo_notice, shows_demo_data
+from .provenance import Provenance
 
 
 def _markdown(text: str, name: str) -> nbformat.NotebookNode:
@@ -23,37 +25,67 @@ def _markdown(text: str, name: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_markdown_cell(text, id=f"jaarverslag-{name}")
 
 
-def assemble(batch: Batch, data: Dataset, layout: Layout, year: int, region: str, provenance: str) -> nbformat.NotebookNode:
-    """One notebook holding the whole report of (year, region)."""
+def assemble(batch: Batch, data: Dataset, layout: Layout, year: int, region: str, provenance: Provenance
+             ) -> nbformat.NotebookNode:
+    """One notebook holding the whole report of (year, region): cover, contents, parts and chapters, colophon."""
     region_name = data.region_name(region)
-    rendered = layout.rendered(year, region, batch.notebooks)
-    missing = [c for c in batch.notebooks if c not in rendered]
+    rendered, missing = layout.rendered(year, region, batch.notebooks), layout.unrendered(year, region, batch.notebooks)
     chapters, toc = [], []
     for number, part in enumerate(batch.parts, 1):
-        toc.append(f"- **{part.title}**")
-        chapters.append(_markdown(f'<h1 class="part">{escape(part.title)}</h1>', f"deel-{number}"))
+        toc.append(f"- **[{part.title}](#deel-{number})**{_page_of(f'deel-{number}')}")
+        chapters.append(_markdown(f'<h1 class="part" id="deel-{number}">{escape(part.title)}</h1>', f"deel-{number}"))
         first = True
         for chapter in (c.notebook for c in part.chapters if c.notebook in rendered):
             nb = nbformat.read(layout.notebook(year, region, chapter), as_version=4)
             title = nb.metadata.get("title", chapter)
-            toc.append(f"    - [{title}](#hoofdstuk-{chapter})")
+            toc.append(f"    - [{title}](#hoofdstuk-{chapter}){_page_of(f'hoofdstuk-{chapter}')}")
             anchor = f'<div class="chapter{" first" if first else ""}" id="hoofdstuk-{chapter}"></div>'
             chapters.append(_markdown(anchor, chapter))
             first = False
             chapters += nb.cells  # the exporter drops parameter and remove-cell cells
+    toc.append(f"- **[Colofon](#colofon)**{_page_of('colofon')}")
     gaps = f"\n\n*Niet beschikbaar in deze versie: {', '.join(missing)}.*" if missing else ""
-    front = [
-        _markdown(f'<div class="title-page">\n\n# Jaarverslag {year}\n\n## {region_name}\n\n</div>'
-                  f'{demo_notice(data, year, region)}', "titel"),
-        _markdown("## Inhoud\n\n" + "\n".join(toc) + gaps, "inhoud"),
+    cover = (f'<div class="title-page">\n\n<p class="kicker">Politie {escape(data.region_name(data.unit))}</p>\n\n'
+             f'# Jaarverslag {year}\n\n## {region_name}\n\n<p class="edition">{provenance.edition()}</p>'
+             f'{demo_notice(data, year, region)}\n\n</div>')
+    front = [_markdown(cover, "titel"), _markdown("## Inhoud\n\n" + "\n".join(toc) + gaps, "inhoud")]
+    back = [
+        _markdown('<div class="colophon" id="colofon"></div>\n\n' + colophon(data, year, region), "colofon"),
+        _markdown(f'<footer class="provenance">\n\n{provenance.text(data.data_dir)}\n\n</footer>', "herkomst"),
     ]
-    footer = _markdown(f'<footer class="provenance">\n\n{provenance}\n\n</footer>', "herkomst")
-    report = nbformat.v4.new_notebook(cells=front + chapters + [footer])
+    report = nbformat.v4.new_notebook(cells=front + chapters + back)
     report.metadata.update({"title": f"Jaarverslag {year} – {region_name}", "kernelspec": {"name": "python3", "display_name": "Python 3"}})
     return report
 
 
-def page(batch: Batch, data: Dataset, layout: Layout, year: int, region: str, provenance: str) -> str:
+def _page_of(target: str) -> str:
+    """Where the printed page number of target goes (filled in by `pdf.print_numbered`)."""
+    return f'<span class="toc-page" data-target="{target}"></span>'
+
+
+def colophon(data: Dataset, year: int, region: str) -> str:
+    """The colophon in Markdown: who made this, from which sources, and how the figures were computed."""
+    used = set()
+    for table in (data.observations, data.targets, data.goals):
+        used |= set(table.loc[(table["region"] == region) & table["year"].isin(shown_years(year)), "source"])
+    sources = data.sources[data.sources["id"].isin(used)]
+    listed = "\n".join(
+        f"- {escape(row.title)}" + (f" (CBS-tabel {escape(row.table_id)})" if isinstance(row.table_id, str) else "")
+        for row in sources.itertuples()
+    ) or "- Geen bronnen: voor deze regio en deze jaren zijn geen cijfers vastgelegd."
+    return (
+        "## Colofon\n\n"
+        f"Dit jaarverslag over {year} van {escape(data.region_name(region))} is volledig uit data opgebouwd: "
+        "dezelfde tabellen en dezelfde berekeningen leveren het verslag van de eenheid en van ieder district.\n\n"
+        f"**Bronnen** van de cijfers over {year - 1} en {year}:\n\n{listed}\n\n"
+        "**Werkwijze.** De realisatie meet een cijfer aan zijn streefwaarde: bij aantallen en bedragen als "
+        "procentuele afwijking, bij percentages als verschil in procentpunten. Een streefwaarde 'niet hoger dan "
+        "vorig jaar' gebruikt het cijfer van het jaar ervoor. De status van een doel uit de bijlage is die uit de "
+        "bron; waar streefwaarde en resultaat getallen zijn, staat ernaast de status die uit die getallen volgt."
+        + (" De demodata in dit verslag zijn gegenereerd, niet gemeten, en staan overal als zodanig gemarkeerd."
+           if shows_demo_data(data, year, region) else "")
+    )
+def page(batch: Batch, data: Dataset, layout: Layout, year: int, region: str, provenance: Provenance) -> str:
     """The report of (year, region) as HTML."""
     body, _ = html_exporter().from_notebook_node(assemble(batch, data, layout, year, region, provenance))
     return body

@@ -20,7 +20,7 @@ import yaml
 from ..engine.hashing import library_digest, sha
 from ..engine.layout import BookProject, Layout
 from ..engine.manifest import Manifest
-from ..errors import JaarverslagError
+from ..errors import InfrastructureError, ParameterError
 from ..inputs import Dataset
 from ..inputs.params import Batch
 from ..inputs.sources import demo_notice
@@ -34,6 +34,7 @@ class Book:
     region: str
     project: BookProject
     changed: bool = True  # written anew by this run (so Quarto renders it again)
+    key: str = ""
 
 
 def book_config(base: dict, title: str, chapters: list) -> dict:
@@ -47,7 +48,10 @@ def book_config(base: dict, title: str, chapters: list) -> dict:
 def prepare(batch: Batch, data: Dataset, layout: Layout, base_config: Path, force: bool = False) -> list[Book]:
     """A Quarto project for every (year, region) that has rendered chapters; rewritten only when its report changed."""
     text = Path(base_config).read_text(encoding="utf-8")
-    base = yaml.safe_load(text)
+    try:
+        base = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{base_config}: not valid YAML ({exc})") from None
     manifest, state, library = Manifest(layout), Publications(layout), library_digest()
     books = []
     for year, region in batch.reports():
@@ -79,10 +83,16 @@ def prepare(batch: Batch, data: Dataset, layout: Layout, base_config: Path, forc
         )
         config = book_config(base, f"Jaarverslag {year} – {region_name}", chapters)
         project.config.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        state.entries[name] = {"key": key}
-        books.append(Book(year, region, project))
-    state.save()
+        books.append(Book(year, region, project, key=key))
     return books
+
+
+def settle(layout: Layout, books: list[Book]) -> None:
+    """Record the changed books as done; called once they are rendered (or need no render: no quarto)."""
+    state = Publications(layout)
+    for book in (b for b in books if b.changed):
+        state.entries[f"book/{book.year}/{book.region}"] = {"key": book.key}
+    state.save()
 
 
 def render(books: list[Book]) -> bool:
@@ -93,5 +103,5 @@ def render(books: list[Book]) -> bool:
     for book in (b for b in books if b.changed or not b.project.output.is_dir()):
         result = subprocess.run([quarto, "render", str(book.project.root)], capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise JaarverslagError(f"quarto render {book.project.root} failed: {result.stderr.strip()[-800:]}")
+            raise InfrastructureError(f"quarto render {book.project.root} failed: {result.stderr.strip()[-800:]}")
     return True

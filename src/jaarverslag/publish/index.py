@@ -28,10 +28,9 @@ class Report:
 
     @classmethod
     def of(cls, batch: Batch, data: Dataset, layout: Layout, year: int, region: str) -> Report:
-        rendered = layout.rendered(year, region, batch.notebooks)
         pdf = layout.pdf(year, region)
         return cls(year, region, data.region_name(region), layout.report(year, region), pdf if pdf.is_file() else None,
-                   tuple(c for c in batch.notebooks if c not in rendered), shows_demo_data(data, year, region))
+                   tuple(layout.unrendered(year, region, batch.notebooks)), shows_demo_data(data, year, region))
 
 
 def published(batch: Batch, data: Dataset, layout: Layout) -> list[Report]:

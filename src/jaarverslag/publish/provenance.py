@@ -12,6 +12,7 @@ from datetime import datetime
 
 from babel.dates import format_date
 
+from .. import __version__
 from ..engine.manifest import Manifest
 
 
@@ -40,6 +41,13 @@ class Provenance:
     @property
     def mixed(self) -> bool:
         return len(self.data) > 1 or len(self.library) > 1 or len(self.code) > 1
+
+    def edition(self) -> str:
+        """The cover's line: the date of this edition (the last render) and the versions behind it."""
+        day = self.rendered[-1] if self.rendered else None
+        when = format_date(datetime.fromisoformat(day).date(), format="long", locale="nl_NL") if day else "onbekende datum"
+        data = ", ".join(self.data) or "onbekend"
+        return f"Uitgave van {when} · gegevensversie {data} · jaarverslag {__version__}"
 
     def text(self, data_dir: object) -> str:
         """The footer in Dutch (Markdown)."""

@@ -21,7 +21,7 @@ from ..files import write_atomic
 from ..inputs import Dataset
 from ..inputs.params import Batch
 from .index import Report, published, render_index
-from .pdf import print_pdf
+from .pdf import print_numbered
 from .provenance import Provenance
 
 
@@ -67,8 +67,8 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
             if not rendered:
                 continue
             name, html = f"{year}/{region}", layout.report(year, region)
-            provenance = Provenance.of(manifest, year, region, rendered).text(data.data_dir)
-            key = report_key(batch, manifest, year, region, rendered, provenance, library)
+            provenance = Provenance.of(manifest, year, region, rendered)
+            key = report_key(batch, manifest, year, region, rendered, provenance.text(data.data_dir), library)
             entry = state.entries.get(name, {})
             assembled = force or entry.get("key") != key or not html.is_file()
             if assembled:
@@ -80,7 +80,7 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
             printed = pdf and (force or entry.get("pdf") != shown or not layout.pdf(year, region).is_file())
             if printed:
                 _print_twice(html, layout, year, region)
-                entry["pdf"] = shown
+                entry["pdf"] = sha(html.read_bytes())  # with the contents' page numbers filled in
             state.entries[name] = entry
             done.append(Publication(Report.of(batch, data, layout, year, region), assembled, printed))
     finally:
@@ -92,8 +92,8 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
 
 
 def _print_twice(html: Path, layout: Layout, year: int, region: str) -> None:
-    """Print the PDF; a Chromium failure is retried once before it counts."""
+    """Print the PDF with page numbers in its contents; a Chromium failure is retried once before it counts."""
     try:
-        print_pdf(html, layout.pdf(year, region))
+        print_numbered(html, layout.pdf(year, region))
     except InfrastructureError:
-        print_pdf(html, layout.pdf(year, region))
+        print_numbered(html, layout.pdf(year, region))
