@@ -83,7 +83,8 @@ def test_run_for_one_chapter_still_publishes_whole_reports(project):
     assert "Niet beschikbaar in deze versie" not in html
 
 
-def test_sigterm_is_recorded_as_interrupted_and_leaves_nothing_running(project):
+def _started(project):
+    """A `jaarverslag run` in its own process, once its first job has finished; and its workers and kernels."""
     args = [sys.executable, "-m", "jaarverslag.cli",
             *cli_args("run", "--config", ROOT / "_quarto.yml", "--jobs", "2", **project)]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -91,15 +92,24 @@ def test_sigterm_is_recorded_as_interrupted_and_leaves_nothing_running(project):
     while not Manifest(Layout(project["build"])).entries:
         assert time.monotonic() < deadline and process.poll() is None, "no job finished"
         time.sleep(0.05)
-    family = _descendants(process.pid)
+    return process, _descendants(process.pid)
+
+
+def _gone(family, seconds=5):
+    """Those of family still alive after waiting up to seconds for them to end."""
+    deadline = time.monotonic() + seconds
+    while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return [pid for pid in family if _alive(pid)]
+
+
+def test_sigterm_is_recorded_as_interrupted_and_leaves_nothing_running(project):
+    process, family = _started(project)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 143
     status = last(project)
     assert status["exit_code"] == 143 and status["outcome"] == "interrupted"
-    deadline = time.monotonic() + 5
-    while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert [pid for pid in family if _alive(pid)] == []
+    assert _gone(family) == []
     assert cli("status", build=project["build"]) == 143
 
 
@@ -195,23 +205,13 @@ def _alive(pid):
 
 def test_after_sigkill_nothing_of_the_run_is_left_and_nothing_is_written(project):
     project["batch"].write_text(BATCH.format(years="2018, 2019"))
-    args = [sys.executable, "-m", "jaarverslag.cli",
-            *cli_args("run", "--config", ROOT / "_quarto.yml", "--jobs", "2", **project)]
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not Manifest(Layout(project["build"])).entries:
-        assert time.monotonic() < deadline and process.poll() is None, "no job finished"
-        time.sleep(0.05)
-    family = _descendants(process.pid)
+    process, family = _started(project)
     assert family, "the run has workers"
     process.send_signal(signal.SIGKILL)
     process.wait()
     written = outputs(project)
 
-    deadline = time.monotonic() + 5
-    while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert [pid for pid in family if _alive(pid)] == [], "workers or kernels outlived their run"
+    assert _gone(family) == [], "workers or kernels outlived their run"
     time.sleep(1)
     assert outputs(project) == written, "an output was written after the run died"
 
