@@ -36,7 +36,8 @@ def site(rendered):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    # bypass_csp: the pages forbid all script, axe-core included; test_safety checks the policy itself
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.errors = []
     page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
@@ -52,7 +53,8 @@ def _report_url(site, year, region):
 def test_index_lists_every_report_and_every_link_resolves(page, site):
     page.goto(f"{site}/index.html")
     hrefs = page.eval_on_selector_all("main a", "links => links.map(a => a.href)")
-    expected = {_report_url(site, y, r) for y, r in REPORTS} | {_report_url(site, y, r)[:-4] + "pdf" for y, r in REPORTS}
+    expected = ({_report_url(site, y, r) for y, r in REPORTS} | {_report_url(site, y, r)[:-4] + "pdf" for y, r in REPORTS}
+                | {f"{site}/{y}/{r}/data/cijfers.csv" for y, r in REPORTS})
     assert set(hrefs) == expected
     for href in hrefs:
         assert page.request.get(href).status == 200, href

@@ -44,7 +44,8 @@ def _overlap(a, b):
 @pytest.mark.parametrize("label", ["Kort", LONG])
 @pytest.mark.parametrize("draw", [_norm, _years, _status])
 def test_chart_fits_the_page_and_nothing_collides(draw, label):
-    fig, alt = draw(label)
+    chart = draw(label)
+    fig, alt = chart.figure, chart.alt
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     renderer = canvas.get_renderer()
@@ -65,3 +66,21 @@ def test_chart_fits_the_page_and_nothing_collides(draw, label):
             boxes = [t.get_window_extent(renderer) for t in _shown(axis)]
             assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), "tick labels overlap"
     assert alt and label.split()[0] in alt
+
+
+@pytest.mark.parametrize("draw", [_norm, _years, _status])
+def test_the_numbers_behind_a_chart_are_a_table_and_a_csv_of_exactly_what_it_draws(draw):
+    import io
+    from urllib.parse import unquote
+
+    from bs4 import BeautifulSoup
+
+    chart = draw("Kort")
+    soup = BeautifulSoup(charts.data_table(chart), "html.parser")
+    assert soup.details.summary.get_text().startswith("Cijfers bij de grafiek")
+    rows = [[td.get_text() for td in tr.find_all("td")] for tr in soup.find("tbody").find_all("tr")]
+    assert len(rows) == len(chart.data) and rows[0][0] == str(chart.data.iloc[0, 0])
+    link = soup.find("a", download=True)
+    text = {c: str for c in chart.data.columns if not pd.api.types.is_numeric_dtype(chart.data[c])}
+    csv = pd.read_csv(io.StringIO(unquote(link["href"].split(",", 1)[1])), dtype=text)
+    pd.testing.assert_frame_equal(csv, chart.data, check_dtype=False)

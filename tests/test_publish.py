@@ -87,7 +87,7 @@ def test_index_lists_every_report(rendered):
         assert links[f"Jaarverslag {year} {name} (HTML)"] == f"{year}/{region}/jaarverslag-{year}-{region}.html"
         assert links[f"Jaarverslag {year} {name} (PDF)"] == f"{year}/{region}/jaarverslag-{year}-{region}.pdf"
         assert (rendered / "site" / links[f"Jaarverslag {year} {name} (PDF)"]).is_file()
-    assert len(index.find_all("a")) == 6
+    assert len(index.find_all("a")) == 9  # HTML, PDF and CSV of three reports
     assert "demodata" in index.find("th", string="Rotterdam-Zuid").parent.get_text()
 
 
@@ -96,3 +96,21 @@ def test_publishing_one_year_keeps_the_other_years_in_the_index(rendered):
     index = (rendered / "site" / "index.html").read_text(encoding="utf-8")
     assert "2019/rotterdam-zuid/jaarverslag-2019-rotterdam-zuid.html" in index
     assert "2018/eenheid/jaarverslag-2018-eenheid.pdf" in index  # printed earlier, still there
+
+
+def test_each_report_offers_its_data_as_a_valid_data_package(rendered, dataset):
+    """CSV tables with a Frictionless descriptor, valid by the library, holding exactly the report's rows."""
+    import pandas as pd
+    from frictionless import validate
+
+    folder = rendered / "site" / "2019" / "eenheid" / "data"
+    report = validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])[:5]
+    figures = pd.read_csv(folder / "cijfers.csv")
+    obs = dataset.observations
+    shown = obs[(obs["region"] == "eenheid") & obs["year"].isin([2018, 2019])]
+    assert len(figures) == len(shown) and figures["value"].sum() == pytest.approx(shown["value"].sum())
+    goals = pd.read_csv(folder / "doelen.csv")
+    assert len(goals) == 106 and set(goals["year"]) == {2019}
+    colophon = _report(rendered, 2019, "eenheid").select_one("#colofon").find_parent().get_text(" ")
+    assert "Frictionless Data Package" in colophon

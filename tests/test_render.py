@@ -230,3 +230,20 @@ def test_no_page_denies_what_it_shows(first_year, page):
     assert "15.115" in vb  # the 2018 figures are shown ...
     assert "Gepubliceerd" not in vb and "oorspronkelijke" not in vb  # ... and nothing refers to published figures
     assert "gepubliceerde realisatiecijfers volgen uit de data" in _text(page)  # the unit's 2019 audit does
+
+
+def test_every_chart_has_its_numbers_and_they_are_the_data(page, dataset):
+    """The high impact chart's CSV holds exactly the 2018 and 2019 figures in data/ for the unit."""
+    import io
+    from urllib.parse import unquote
+
+    import pandas as pd
+
+    assert len(page.select("details.chart-data")) == len(page.find_all("img"))
+    details = next(d for d in page.select("details.chart-data") if "High impact crime" in d.summary.get_text())
+    csv = pd.read_csv(io.StringIO(unquote(details.find("a", download=True)["href"].split(",", 1)[1])))
+    label = dataset.indicators.set_index("id")["label"]
+    obs = dataset.observations
+    expected = {(label[o.indicator], o.year, o.value) for o in obs[(obs["region"] == "eenheid") & obs["year"].isin([2018, 2019])
+                & obs["indicator"].isin(["misdrijven-totaal", "woninginbraken", "straatroven", "overvallen"])].itertuples()}
+    assert set(csv.itertuples(index=False, name=None)) == expected

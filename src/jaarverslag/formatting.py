@@ -6,6 +6,7 @@ One place decides how a number, percentage, amount or change reads in the report
 
 from __future__ import annotations
 
+import html
 import math
 
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -60,3 +61,9 @@ def change(x: float | None, unit: str) -> str:
     if unit == "percentage":
         return number(x, 1, signed=True) + " procentpunt"
     return percent(x, 1, signed=True)
+
+
+def literal(text: object) -> str:
+    """Text from data as it must appear in Markdown or HTML: its <, > and & escaped, so a label or
+    a region's name can never become markup (or script) on a published page."""
+    return html.escape(str(text), quote=False)

@@ -12,17 +12,27 @@ from html import escape
 from pathlib import Path
 from typing import Self
 
+import mistune
+import nh3
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from ..analysis.goals import STATUS_LABELS, goals_for, status_counts, summary_sentence
 from ..analysis.targets import evaluate
 from ..errors import ParameterError
+from ..formatting import literal
 from ..inputs import Dataset, load
 from ..inputs.catalog import narrative
 from ..inputs.params import DEFAULT, load_batch
 from ..inputs.sources import demo_notice
 from . import charts, tables
+
+NARRATIVE_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "h3", "h4", "code"}
+
+
+def safe_html(text: str) -> str:
+    """HTML reduced to text elements and http(s)/mailto links; everything else is removed."""
+    return nh3.clean(text, tags=NARRATIVE_TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"})
 
 
 @dataclass
@@ -70,7 +80,7 @@ class Chapter:
     @staticmethod
     def missing(text: str) -> Markdown:
         """What is missing and why, in one italic sentence, where a table or chart would be."""
-        return Markdown(f"*{text}*")
+        return Markdown(f"*{literal(text)}*")
 
     def with_gaps(self, rows: pd.DataFrame, table: HTML) -> HTML:
         """A figures table with a note under it for a column that is empty for a reason."""
@@ -87,16 +97,21 @@ class Chapter:
     def title(self) -> Markdown:
         """Chapter heading; on pages with demo figures, a notice no reader can miss."""
         notice = demo_notice(self.data, self.year, self.region)
-        return Markdown(f"# {self.title_text} {self.year}\n\n**{self.region_name}**{notice}")
+        return Markdown(f"# {literal(self.title_text)} {self.year}\n\n**{literal(self.region_name)}**{notice}")
 
-    def narrative(self, theme: str | None = None) -> Markdown:
-        """The chapter's text from data/narratives/<year>/<region>/<theme>.md."""
+    def narrative(self, theme: str | None = None) -> HTML | Markdown:
+        """The chapter's text from data/narratives/<year>/<region>/<theme>.md, as safe HTML.
+
+        Narratives are written by analysts: their Markdown is rendered and then sanitised
+        (nh3) to a small set of text elements, so no script, event handler, style or
+        javascript: link can reach a published page.
+        """
         theme = self._theme(theme)
         path = narrative(self.data.data_dir, self.year, self.region, theme)
         if not path.is_file():
             return self.missing(f"Geen toelichting: voor {self.theme_label(theme)} is voor {self.region_name} in {self.year} "
                                 "geen tekst geschreven.")
-        return Markdown(path.read_text(encoding="utf-8"))
+        return HTML(safe_html(mistune.html(path.read_text(encoding="utf-8"))))
 
     def figures(self, theme: str | None = None) -> HTML | Markdown:
         """The theme's headline figures with the change against the previous year."""
@@ -135,7 +150,7 @@ class Chapter:
             return None
         goals = goals.assign(ambitie=[f"{c}. {a}" for c, a in zip(goals["ambition_code"], goals["ambition"])])
         title = f"Status van de doelen per ambitie, {self.theme_label(theme)}"
-        charts.show(*charts.status_per_group(goals, "ambitie", STATUS_LABELS, title))
+        charts.show(charts.status_per_group(goals, "ambitie", STATUS_LABELS, title))
 
     def result_chart(self, theme: str | None = None) -> None:
         """Result against target for the theme's quantified percentage goals, if any."""
@@ -150,7 +165,7 @@ class Chapter:
                 "procenten gemeten doelen met streefwaarde en resultaat."))
         rows = rows.assign(reference=rows["target_value"])
         title = f"Resultaat ten opzichte van de streefwaarde, {self.theme_label(theme)}"
-        charts.show(*charts.against_norm(rows, {"result_value": "resultaat"}, title))
+        charts.show(charts.against_norm(rows, {"result_value": "resultaat"}, title))
 
     def status_overview(self) -> HTML | Markdown:
         """Goals per status for every theme of the year (the appendix at a glance)."""

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import textwrap
+from dataclasses import dataclass
+from urllib.parse import quote
 
 import pandas as pd
 import seaborn as sns
-from IPython.display import display
+from IPython.display import HTML, display
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -37,12 +40,43 @@ def apply_style() -> None:
     sns.set_theme(palette=PALETTE, **_THEME)
 
 
-def show(fig: Figure, alt: str) -> None:
-    """Display a figure as PNG with alt text."""
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart, its alt text, and the numbers it draws (one row per mark, in plain numbers)."""
+
+    figure: Figure
+    alt: str
+    data: pd.DataFrame
+    title: str
+
+
+def show(chart: Chart) -> None:
+    """Display a chart as PNG with alt text, and under it its numbers: a table and a CSV download.
+
+    The numbers sit in a closed <details> element, so screen-reader and keyboard users can
+    open them and print leaves them out.
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    chart.figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
     png = base64.b64encode(buffer.getvalue()).decode("ascii")
-    display({"image/png": png, "text/plain": alt}, raw=True, metadata={"image/png": {"alt": alt}})
+    display({"image/png": png, "text/plain": chart.alt}, raw=True, metadata={"image/png": {"alt": chart.alt}})
+    display(HTML(data_table(chart)))
+
+
+def data_table(chart: Chart) -> str:
+    """The chart's numbers as an HTML table (Dutch formats) and a CSV link (plain numbers)."""
+    shown = chart.data.copy()
+    for column in shown.columns:
+        if pd.api.types.is_numeric_dtype(shown[column]):
+            shown[column] = [formatting.number(v, 0 if float(v).is_integer() else 1) for v in shown[column]]
+    csv = chart.data.to_csv(index=False, float_format="%.10g")
+    name = re.sub(r"[^a-z0-9]+", "-", chart.title.lower()).strip("-")[:80] or "grafiek"
+    return (
+        f'<details class="chart-data"><summary>Cijfers bij de grafiek ‘{formatting.literal(chart.title)}’</summary>'
+        + shown.to_html(index=False, border=0, classes="chart-data-table")
+        + f'<p><a download="{name}.csv" href="data:text/csv;charset=utf-8,{quote(csv)}">Download deze cijfers als CSV</a>'
+        + "</p></details>"
+    )
 
 
 def _dutch_axis(axis: Axis) -> None:
@@ -60,7 +94,7 @@ def _wrap(text: str, width: int) -> str:
     return textwrap.fill(" ".join(words), width, break_long_words=False, break_on_hyphens=False)
 
 
-def years_side_by_side(rows: pd.DataFrame, year: int, title: str) -> tuple[Figure, str]:
+def years_side_by_side(rows: pd.DataFrame, year: int, title: str) -> Chart:
     """Previous and current year per indicator, one small panel each (scales differ)."""
     apply_style()
     fig = Figure(figsize=(PAGE_WIDTH, 3.4), layout="constrained")
@@ -77,10 +111,14 @@ def years_side_by_side(rows: pd.DataFrame, year: int, title: str) -> tuple[Figur
         f"{row.label}: {formatting.value(row.previous, row.unit)} in {year - 1} en {formatting.value(row.current, row.unit)} in {year}"
         for row in rows.itertuples()
     ]
-    return fig, f"Staafdiagram '{title}'. " + "; ".join(parts) + "."
+    data = pd.DataFrame(
+        [(row.label, str(y), v) for row in rows.itertuples() for y, v in ((year - 1, row.previous), (year, row.current))],
+        columns=["indicator", "jaar", "waarde"],
+    )
+    return Chart(fig, f"Staafdiagram '{title}'. " + "; ".join(parts) + ".", data, title)
 
 
-def against_norm(rows: pd.DataFrame, points: dict[str, str], title: str) -> tuple[Figure, str]:
+def against_norm(rows: pd.DataFrame, points: dict[str, str], title: str) -> Chart:
     """Percentages as dots (one series per column in points), the norm as a vertical mark.
 
     rows needs `label`, `reference` (the norm) and the columns named in points, whose
@@ -117,13 +155,18 @@ def against_norm(rows: pd.DataFrame, points: dict[str, str], title: str) -> tupl
         ) + f", norm {formatting.percent(row.reference)}"
         for row in rows.itertuples()
     ]
-    return fig, f"Puntdiagram '{title}'. " + "; ".join(parts) + "."
+    data = pd.DataFrame(
+        [(row.label, legend, getattr(row, column), row.reference) for row in rows.itertuples()
+         for column, legend in points.items() if not pd.isna(getattr(row, column))],
+        columns=["onderwerp", "reeks", "waarde (%)", "norm (%)"],
+    )
+    return Chart(fig, f"Puntdiagram '{title}'. " + "; ".join(parts) + ".", data, title)
 
 
 STATUS_COLOURS = dict(zip(STATUSES, (PALETTE[2], PALETTE[1], PALETTE[3], PALETTE[7]), strict=True))
 
 
-def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title: str) -> tuple[Figure, str]:
+def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title: str) -> Chart:
     """Number of goals per status for each ambition (or theme), as grouped bars."""
     apply_style()
     groups = list(dict.fromkeys(goals[by]))
@@ -146,4 +189,6 @@ def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title
         f"{group}: " + ", ".join(f"{counts[group][s]} {labels[s].lower()}" for s in present if s in counts[group])
         for group in groups
     ]
-    return fig, f"Staafdiagram '{title}'. " + "; ".join(parts) + "."
+    data = pd.DataFrame([(group, labels[s], int(counts[group].get(s, 0))) for group in groups for s in present],
+                        columns=["groep", "status", "aantal doelen"])
+    return Chart(fig, f"Staafdiagram '{title}'. " + "; ".join(parts) + ".", data, title)

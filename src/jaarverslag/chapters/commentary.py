@@ -36,4 +36,4 @@ def sentence(row: Any, year: int) -> str:
 
 def bullets(rows: pd.DataFrame, year: int) -> str:
     """A Markdown list of sentences for rows that have a value this year."""
-    return "\n".join(f"- {sentence(row, year)}" for row in rows.itertuples() if not math.isnan(row.current))
+    return "\n".join(f"- {formatting.literal(sentence(row, year))}" for row in rows.itertuples() if not math.isnan(row.current))

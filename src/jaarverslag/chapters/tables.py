@@ -73,7 +73,7 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, 
     frame = frame.map(breakable).rename(index=breakable, columns=lambda c: breakable(c, HEADER_WORD))
     styler = (
         frame.style.set_uuid(table_id)
-        .set_caption(caption)
+        .set_caption(formatting.literal(caption))
         .set_table_styles(_TABLE_STYLE)
         .map(lambda text: _STATUS_STYLE.get(text, ""))
         .format(escape="html")

@@ -68,7 +68,7 @@ class Veiligheidsbeeld(Chapter):
         if rows["previous"].isna().any():
             return display(self.missing(f"Geen grafiek van de high impact crimes: voor {self.year - 1} zijn voor "
                                         f"{self.region_name} geen cijfers vastgelegd, dus er valt niets te vergelijken."))
-        charts.show(*charts.years_side_by_side(rows, self.year, f"High impact crime, {self.year - 1} en {self.year}"))
+        charts.show(charts.years_side_by_side(rows, self.year, f"High impact crime, {self.year - 1} en {self.year}"))
 
     def norm_chart(self) -> None:
         """Percentages against their norm; the previous year is drawn where it is known."""
@@ -83,7 +83,7 @@ class Veiligheidsbeeld(Chapter):
         points = {"current": str(self.year)}
         if rows["previous"].notna().any():
             points = {"previous": str(self.year - 1), **points}
-        charts.show(*charts.against_norm(rows, points, f"Percentages ten opzichte van de norm, {self.year}"))
+        charts.show(charts.against_norm(rows, points, f"Percentages ten opzichte van de norm, {self.year}"))
 
     def audit(self) -> HTML | Markdown:
         audited = audit(self.evaluation, self.year)

@@ -6,6 +6,7 @@
     build/reports/<year>/<region>/<chapter>.html           each chapter on its own
     build/site/index.html                                 the index of every report
     build/site/<year>/<region>/jaarverslag-<year>-<region>.html|.pdf
+    build/site/<year>/<region>/data/                      the report's data: CSV and datapackage.json
     build/quarto/<year>/<region>/                          a Quarto book project
 """
 
@@ -75,6 +76,10 @@ class Layout:
 
     def pdf(self, year: int, region: str) -> Path:
         return self.report(year, region).with_suffix(".pdf")
+
+    def report_data(self, year: int, region: str) -> Path:
+        """The folder with the report's data: CSV tables and datapackage.json."""
+        return self.report(year, region).parent / "data"
 
     @property
     def books(self) -> Path:

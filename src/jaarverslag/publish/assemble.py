@@ -13,6 +13,7 @@ import nbformat
 
 from ..engine.layout import Layout
 from ..engine.render import html_exporter
+from ..formatting import literal
 from ..inputs import Dataset
 from ..inputs.catalog import shown_years
 from ..inputs.params import Batch
@@ -32,13 +33,13 @@ def assemble(batch: Batch, data: Dataset, layout: Layout, year: int, region: str
     rendered, missing = layout.rendered(year, region, batch.notebooks), layout.unrendered(year, region, batch.notebooks)
     chapters, toc = [], []
     for number, part in enumerate(batch.parts, 1):
-        toc.append(f"- **[{part.title}](#deel-{number})**{_page_of(f'deel-{number}')}")
+        toc.append(f"- **[{literal(part.title)}](#deel-{number})**{_page_of(f'deel-{number}')}")
         chapters.append(_markdown(f'<h1 class="part" id="deel-{number}">{escape(part.title)}</h1>', f"deel-{number}"))
         first = True
         for chapter in (c.notebook for c in part.chapters if c.notebook in rendered):
             nb = nbformat.read(layout.notebook(year, region, chapter), as_version=4)
             title = nb.metadata.get("title", chapter)
-            toc.append(f"    - [{title}](#hoofdstuk-{chapter}){_page_of(f'hoofdstuk-{chapter}')}")
+            toc.append(f"    - [{literal(title)}](#hoofdstuk-{chapter}){_page_of(f'hoofdstuk-{chapter}')}")
             anchor = f'<div class="chapter{" first" if first else ""}" id="hoofdstuk-{chapter}"></div>'
             chapters.append(_markdown(anchor, chapter))
             first = False
@@ -46,7 +47,7 @@ def assemble(batch: Batch, data: Dataset, layout: Layout, year: int, region: str
     toc.append(f"- **[Colofon](#colofon)**{_page_of('colofon')}")
     gaps = f"\n\n*Niet beschikbaar in deze versie: {', '.join(missing)}.*" if missing else ""
     cover = (f'<div class="title-page">\n\n<p class="kicker">Politie {escape(data.region_name(data.unit))}</p>\n\n'
-             f'# Jaarverslag {year}\n\n## {region_name}\n\n<p class="edition">{provenance.edition()}</p>'
+             f'# Jaarverslag {year}\n\n## {literal(region_name)}\n\n<p class="edition">{provenance.edition()}</p>'
              f'{demo_notice(data, year, region)}\n\n</div>')
     front = [_markdown(cover, "titel"), _markdown("## Inhoud\n\n" + "\n".join(toc) + gaps, "inhoud")]
     back = [
@@ -78,6 +79,9 @@ def colophon(data: Dataset, year: int, region: str) -> str:
         f"Dit jaarverslag over {year} van {escape(data.region_name(region))} is volledig uit data opgebouwd: "
         "dezelfde tabellen en dezelfde berekeningen leveren het verslag van de eenheid en van ieder district.\n\n"
         f"**Bronnen** van de cijfers over {year - 1} en {year}:\n\n{listed}\n\n"
+        "**Gegevens.** De cijfers van dit verslag staan ook los beschikbaar, met een beschrijving van elke kolom, "
+        "eenheid en bron ([Frictionless Data Package](data/datapackage.json)): [cijfers](data/cijfers.csv), "
+        "[streefwaarden](data/streefwaarden.csv) en [doelen](data/doelen.csv).\n\n"
         "**Werkwijze.** De realisatie meet een cijfer aan zijn streefwaarde: bij aantallen en bedragen als "
         "procentuele afwijking, bij percentages als verschil in procentpunten. Een streefwaarde 'niet hoger dan "
         "vorig jaar' gebruikt het cijfer van het jaar ervoor. De status van een doel uit de bijlage is die uit de "

@@ -23,14 +23,16 @@ class Report:
     region_name: str
     html: Path
     pdf: Path | None
+    data: Path | None  # the report's main data table (CSV)
     missing: tuple[str, ...]  # chapters of the batch not rendered for this report
     demo: bool
 
     @classmethod
     def of(cls, batch: Batch, data: Dataset, layout: Layout, year: int, region: str) -> Report:
-        pdf = layout.pdf(year, region)
+        pdf, table = layout.pdf(year, region), layout.report_data(year, region) / "cijfers.csv"
         return cls(year, region, data.region_name(region), layout.report(year, region), pdf if pdf.is_file() else None,
-                   tuple(layout.unrendered(year, region, batch.notebooks)), shows_demo_data(data, year, region))
+                   table if table.is_file() else None, tuple(layout.unrendered(year, region, batch.notebooks)),
+                   shows_demo_data(data, year, region))
 
 
 def published(batch: Batch, data: Dataset, layout: Layout) -> list[Report]:
@@ -48,6 +50,7 @@ def render_index(reports: list[Report], root: Path) -> str:
                 "name": r.region_name,
                 "html": r.html.relative_to(root).as_posix(),
                 "pdf": r.pdf.relative_to(root).as_posix() if r.pdf else None,
+                "data": r.data.relative_to(root).as_posix() if r.data else None,
                 "missing": r.missing,
                 "demo": r.demo,
             }

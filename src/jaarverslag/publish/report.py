@@ -20,6 +20,7 @@ from ..errors import InfrastructureError
 from ..files import write_atomic
 from ..inputs import Dataset
 from ..inputs.params import Batch
+from .data import export
 from .index import Report, published, render_index
 from .pdf import print_numbered
 from .provenance import Provenance
@@ -71,6 +72,8 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
             key = report_key(batch, manifest, year, region, rendered, provenance.text(data.data_dir), library)
             entry = state.entries.get(name, {})
             assembled = force or entry.get("key") != key or not html.is_file()
+            if assembled or not (layout.report_data(year, region) / "datapackage.json").is_file():
+                export(data, layout, year, region)
             if assembled:
                 from .assemble import page  # nbconvert loads slowly: only when a report changed
 
