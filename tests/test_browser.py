@@ -25,12 +25,13 @@ REPORTS = [(2019, "eenheid"), (2019, "rotterdam-zuid"), (2018, "eenheid")]
 
 @pytest.fixture(scope="module")
 def site(rendered):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(rendered / "site"))
+    """The build directory on loopback; the site is its /site (chapter pages are at /reports)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(rendered))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.RequestHandlerClass.log_message = lambda *args: None
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}/site"
     server.shutdown()
 
 
@@ -63,10 +64,10 @@ def test_index_lists_every_report_and_every_link_resolves(page, site):
 
 def test_toc_links_jump_to_their_chapters(page, site):
     page.goto(_report_url(site, 2019, "eenheid"))
-    toc = page.locator("a[href^='#hoofdstuk-']")
+    toc = page.locator("a[href^='#hoofdstuk-']:not(nav *)")  # the contents list, not the menu or the pagers
     assert toc.count() == 9
     for target in ("#hoofdstuk-cybercrime", "#hoofdstuk-ontwikkelagendas", "#deel-3"):
-        page.locator(f"a[href='{target}']").click()
+        page.locator(f"a[href='{target}']:not(nav *)").click()
         page.wait_for_function(f"location.hash === '{target}'")
         top = page.eval_on_selector(target, "e => e.getBoundingClientRect().top")
         assert abs(top) < 5, f"{target} is not at the top of the viewport ({top})"
@@ -89,9 +90,12 @@ def test_images_have_alt_text_and_no_console_errors(page, site, year, region):
     assert page.errors == []
 
 
+@pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("path", ["index.html", "2019/eenheid/jaarverslag-2019-eenheid.html",
-                                  "2019/rotterdam-zuid/jaarverslag-2019-rotterdam-zuid.html"])
-def test_no_serious_accessibility_violations(page, site, path):
+                                  "2019/rotterdam-zuid/jaarverslag-2019-rotterdam-zuid.html",
+                                  "../reports/2019/eenheid/cter.html"])
+def test_no_serious_accessibility_violations(page, site, path, width):
+    page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{site}/{path}")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
@@ -115,3 +119,19 @@ def test_screenshots_of_each_report_kind(page, site, rendered):
     keep.mkdir(parents=True, exist_ok=True)
     for shot in shots.glob("*.png"):
         shutil.copy(shot, keep / shot.name)
+
+
+def test_contents_at_hand_on_desktop_and_phone(page, site):
+    page.goto(_report_url(site, 2019, "eenheid"))
+    menu = page.locator("details.menu nav a", has_text="Cybercrime")
+    assert menu.is_visible(), "a sidebar on a wide screen"
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "no sideways page"
+    assert not menu.is_visible(), "a closed menu on a phone"
+    page.locator("details.menu summary").click()
+    menu.click()
+    page.wait_for_function("location.hash === '#hoofdstuk-cybercrime'")
+    pager = page.locator("[id='cell-id=jaarverslag-verder-cybercrime'] nav.pager")
+    assert pager.locator("a[rel=prev]").get_attribute("href") == "#hoofdstuk-ondermijning"
+    assert pager.locator("a[rel=next]").get_attribute("href") == "#hoofdstuk-burger-centraal"
+    assert page.locator("nav.pager a[href='#Inhoud']").count() == 9

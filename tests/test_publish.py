@@ -25,8 +25,11 @@ def test_report_has_title_page_toc_and_every_chapter_in_order(unit):
     title = unit.select_one(".title-page")
     assert title.h1.get_text(strip=True).rstrip("¶") == "Jaarverslag 2019"
     assert title.h2.get_text(strip=True).rstrip("¶") == "Eenheid Rotterdam"
-    anchors = [a["href"] for a in unit.find_all("a", href=True) if a["href"].startswith("#hoofdstuk-")]
+    anchors = [a["href"] for a in unit.find_all("a", href=True) if a["href"].startswith("#hoofdstuk-")
+               and not a.find_parent("nav")]  # the contents list; the menu and the pagers are <nav>
     assert anchors == [f"#hoofdstuk-{t}" for t in CHAPTERS]
+    menu = [a["href"] for a in unit.select("details.menu nav a") if a["href"].startswith("#hoofdstuk-")]
+    assert menu == [f"#hoofdstuk-{t}" for t in CHAPTERS]
     ids = [div["id"] for div in unit.select("div.chapter")]
     assert ids == [f"hoofdstuk-{t}" for t in CHAPTERS]
     assert [h.get_text(strip=True) for h in unit.select("h1.part")] == [

@@ -10,6 +10,7 @@ column.
 from __future__ import annotations
 
 import functools
+import html
 import re
 from typing import Any
 
@@ -84,7 +85,10 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, 
     if text_columns:
         styler = styler.set_properties(subset=[breakable(c, HEADER_WORD) for c in text_columns], **{"text-align": "left"})
     colgroup = "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in widths) + "</colgroup>"
-    return HTML(styler.to_html().replace("</caption>", "</caption>\n  " + colgroup, 1))
+    table = styler.to_html().replace("</caption>", "</caption>\n  " + colgroup, 1)
+    # On a narrow screen the table scrolls sideways inside a region keyboard users can reach.
+    return HTML(f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html.escape(caption)}">'
+                f"{table}</div>")
 
 
 def target_text(row: Any, year: int) -> str:

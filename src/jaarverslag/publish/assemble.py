@@ -31,25 +31,32 @@ def assemble(batch: Batch, data: Dataset, layout: Layout, year: int, region: str
     """One notebook holding the whole report of (year, region): cover, contents, parts and chapters, colophon."""
     region_name = data.region_name(region)
     rendered, missing = layout.rendered(year, region, batch.notebooks), layout.unrendered(year, region, batch.notebooks)
-    chapters, toc = [], []
+    toc, sections = [], []  # sections: (part number, part title, [(chapter, title, cells)])
     for number, part in enumerate(batch.parts, 1):
         toc.append(f"- **[{literal(part.title)}](#deel-{number})**{_page_of(f'deel-{number}')}")
-        chapters.append(_markdown(f'<h1 class="part" id="deel-{number}">{escape(part.title)}</h1>', f"deel-{number}"))
-        first = True
+        found = []
         for chapter in (c.notebook for c in part.chapters if c.notebook in rendered):
             nb = nbformat.read(layout.notebook(year, region, chapter), as_version=4)
             title = nb.metadata.get("title", chapter)
             toc.append(f"    - [{literal(title)}](#hoofdstuk-{chapter}){_page_of(f'hoofdstuk-{chapter}')}")
-            anchor = f'<div class="chapter{" first" if first else ""}" id="hoofdstuk-{chapter}"></div>'
-            chapters.append(_markdown(anchor, chapter))
-            first = False
-            chapters += nb.cells  # the exporter drops parameter and remove-cell cells
+            found.append((chapter, title, nb.cells))  # the exporter drops parameter and remove-cell cells
+        sections.append((number, part.title, found))
+    order = [(chapter, title) for _, _, found in sections for chapter, title, _ in found]
+    chapters = []
+    for number, part_title, found in sections:
+        chapters.append(_markdown(f'<h1 class="part" id="deel-{number}">{escape(part_title)}</h1>', f"deel-{number}"))
+        for position, (chapter, _, cells) in enumerate(found):
+            first = " first" if position == 0 else ""
+            chapters.append(_markdown(f'<div class="chapter{first}" id="hoofdstuk-{chapter}"></div>', chapter))
+            chapters += cells
+            chapters.append(_markdown(_pager(order, chapter), f"verder-{chapter}"))
     toc.append(f"- **[Colofon](#colofon)**{_page_of('colofon')}")
     gaps = f"\n\n*Niet beschikbaar in deze versie: {', '.join(missing)}.*" if missing else ""
     cover = (f'<div class="title-page">\n\n<p class="kicker">Politie {escape(data.region_name(data.unit))}</p>\n\n'
              f'# Jaarverslag {year}\n\n## {literal(region_name)}\n\n<p class="edition">{provenance.edition()}</p>'
              f'{demo_notice(data, year, region)}\n\n</div>')
-    front = [_markdown(cover, "titel"), _markdown("## Inhoud\n\n" + "\n".join(toc) + gaps, "inhoud")]
+    front = [_markdown(cover, "titel"), _markdown(_menu(order), "menu"),
+             _markdown("## Inhoud\n\n" + "\n".join(toc) + gaps, "inhoud")]
     back = [
         _markdown('<div class="colophon" id="colofon"></div>\n\n' + colophon(data, year, region), "colofon"),
         _markdown(f'<footer class="provenance">\n\n{provenance.text(data.data_dir)}\n\n</footer>', "herkomst"),
@@ -57,6 +64,25 @@ def assemble(batch: Batch, data: Dataset, layout: Layout, year: int, region: str
     report = nbformat.v4.new_notebook(cells=front + chapters + back)
     report.metadata.update({"title": f"Jaarverslag {year} – {region_name}", "kernelspec": {"name": "python3", "display_name": "Python 3"}})
     return report
+
+
+def _menu(order: list[tuple[str, str]]) -> str:
+    """The contents at hand: a sidebar on wide screens, a menu that opens on phones (not printed)."""
+    items = "".join(f'<li><a href="#hoofdstuk-{chapter}">{escape(title)}</a></li>' for chapter, title in order)
+    return (
+        '<details class="menu"><summary>Inhoud</summary><nav aria-label="Hoofdstukken van dit jaarverslag"><ul>'
+        '<li><a href="../../index.html">Alle jaarverslagen</a></li><li><a href="#Inhoud">Inhoud</a></li>'
+        f'{items}<li><a href="#colofon">Colofon</a></li></ul></nav></details>'
+    )
+
+
+def _pager(order: list[tuple[str, str]], chapter: str) -> str:
+    """Links to the previous and next chapter and back to the contents, at a chapter's end (not printed)."""
+    at = [c for c, _ in order].index(chapter)
+    previous = f'<a rel="prev" href="#hoofdstuk-{order[at - 1][0]}">← {escape(order[at - 1][1])}</a>' if at > 0 else "<span></span>"
+    following = (f'<a rel="next" href="#hoofdstuk-{order[at + 1][0]}">{escape(order[at + 1][1])} →</a>'
+                 if at + 1 < len(order) else '<a href="#colofon">Colofon →</a>')
+    return f'<nav class="pager" aria-label="Bladeren">{previous}<a href="#Inhoud">Inhoud</a>{following}</nav>'
 
 
 def _page_of(target: str) -> str:
