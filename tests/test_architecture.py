@@ -19,7 +19,7 @@ def test_ruff_finds_nothing():
 
 def test_only_the_layout_joins_build_paths():
     names = ("site|reports|notebooks|quarto|chapters|_book|manifest\\.json|manifest\\.journal|\\.lock|status\\.json"
-             "|publications\\.json|index\\.html")
+             "|publications\\.json|index\\.html|verantwoording\\.html|toegankelijkheidsverklaring\\.html")
     join = re.compile(rf'(?<!"templates" )/ "({names})"|build_dir\)? /')
     offenders = [
         f"{path.relative_to(ROOT)}:{n}: {line.strip()}"

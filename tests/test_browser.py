@@ -6,12 +6,15 @@ console errors and an axe-core accessibility scan, and saves screenshots for rev
 
 import functools
 import http.server
+import json
 import shutil
 import threading
+from datetime import date
 
 import pytest
 
 from conftest import CHROMIUM, ROOT
+from jaarverslag.engine.layout import Layout
 
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -93,7 +96,8 @@ def test_images_have_alt_text_and_no_console_errors(page, site, year, region):
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("path", ["index.html", "2019/eenheid/jaarverslag-2019-eenheid.html",
                                   "2019/rotterdam-zuid/jaarverslag-2019-rotterdam-zuid.html",
-                                  "../reports/2019/eenheid/cter.html"])
+                                  "../reports/2019/eenheid/cter.html", "verantwoording.html",
+                                  "toegankelijkheidsverklaring.html"])
 def test_no_serious_accessibility_violations(page, site, path, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{site}/{path}")
@@ -104,7 +108,19 @@ def test_no_serious_accessibility_violations(page, site, path, width):
         f"{v['id']} ({v['impact']}): {v['help']} — e.g. {v['nodes'][0]['target']}"
         for v in result["violations"] if v["impact"] in ("serious", "critical")
     ]
+    _record(path, width, result["testEngine"]["version"], len(serious))
     assert serious == []
+
+
+def _record(path, width, version, serious):
+    """Keep the result in build/accessibility.json, where `jaarverslag publish` finds it for the statement page."""
+    results = Layout(ROOT / "build").accessibility
+    document = json.loads(results.read_text()) if results.is_file() else {}
+    pages = {(p["path"], p["width"]): p for p in document.get("pages", [])}
+    pages[path, width] = {"path": path, "width": width, "serious": serious}
+    document = {"tested": date.today().isoformat(), "tool": f"axe-core {version}", "pages": list(pages.values())}
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(document, indent=1))
 
 
 def test_screenshots_of_each_report_kind(page, site, rendered):

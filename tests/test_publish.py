@@ -90,7 +90,7 @@ def test_index_lists_every_report(rendered):
         assert links[f"Jaarverslag {year} {name} (HTML)"] == f"{year}/{region}/jaarverslag-{year}-{region}.html"
         assert links[f"Jaarverslag {year} {name} (PDF)"] == f"{year}/{region}/jaarverslag-{year}-{region}.pdf"
         assert (rendered / "site" / links[f"Jaarverslag {year} {name} (PDF)"]).is_file()
-    assert len(index.find_all("a")) == 9  # HTML, PDF and CSV of three reports
+    assert len(index.find("main").find_all("a")) == 9  # HTML, PDF and CSV of three reports
     assert "demodata" in index.find("th", string="Rotterdam-Zuid").parent.get_text()
 
 
@@ -117,3 +117,22 @@ def test_each_report_offers_its_data_as_a_valid_data_package(rendered, dataset):
     assert len(goals) == 106 and set(goals["year"]) == {2019}
     colophon = _report(rendered, 2019, "eenheid").select_one("#colofon").find_parent().get_text(" ")
     assert "Frictionless Data Package" in colophon
+
+
+def test_methodology_and_accessibility_statement(rendered, dataset):
+    """The verantwoording comes from the contract and sources.csv; the statement from recorded test results."""
+    import json
+
+    from jaarverslag.engine.layout import Layout
+
+    layout = Layout(rendered)
+    layout.accessibility.write_text(json.dumps({"tested": "2026-11-29", "tool": "axe-core 4.10.2", "pages": [
+        {"path": "index.html", "width": 390, "serious": 0}]}))
+    assert cli("publish", "--year", "2018", "--region", "eenheid", "--no-pdf", build=rendered) == 0
+    method = BeautifulSoup(layout.methodology.read_text(encoding="utf-8"), "html.parser").get_text(" ", strip=True)
+    assert "procentpunten" in method and "niet hoger dan vorig jaar" in method
+    assert all(title in method for title in dataset.sources["title"])
+    assert all(label in method for label in dataset.indicators["label"])
+    statement = BeautifulSoup(layout.statement.read_text(encoding="utf-8"), "html.parser").get_text(" ", strip=True)
+    assert "WCAG" in statement and "Op 2026-11-29 met axe-core 4.10.2" in statement and "390 px" in statement
+    assert "Bekende tekortkomingen" in statement and "PDF/UA" in statement

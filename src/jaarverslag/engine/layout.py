@@ -71,6 +71,20 @@ class Layout:
     def index(self) -> Path:
         return self.site / "index.html"
 
+    @property
+    def methodology(self) -> Path:
+        return self.site / "verantwoording.html"
+
+    @property
+    def statement(self) -> Path:
+        """The accessibility statement (toegankelijkheidsverklaring)."""
+        return self.site / "toegankelijkheidsverklaring.html"
+
+    @property
+    def accessibility(self) -> Path:
+        """The latest accessibility test results (written by the browser tests), for the statement page."""
+        return self.root / "accessibility.json"
+
     def report(self, year: int, region: str) -> Path:
         return self.site / str(year) / region / f"jaarverslag-{year}-{region}.html"
 

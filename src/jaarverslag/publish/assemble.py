@@ -18,6 +18,7 @@ from ..inputs import Dataset
 from ..inputs.catalog import shown_years
 from ..inputs.params import Batch
 from ..inputs.sources import demo_notice, shows_demo_data
+from .pages import METHOD
 from .provenance import Provenance
 
 
@@ -108,10 +109,7 @@ def colophon(data: Dataset, year: int, region: str) -> str:
         "**Gegevens.** De cijfers van dit verslag staan ook los beschikbaar, met een beschrijving van elke kolom, "
         "eenheid en bron ([Frictionless Data Package](data/datapackage.json)): [cijfers](data/cijfers.csv), "
         "[streefwaarden](data/streefwaarden.csv) en [doelen](data/doelen.csv).\n\n"
-        "**Werkwijze.** De realisatie meet een cijfer aan zijn streefwaarde: bij aantallen en bedragen als "
-        "procentuele afwijking, bij percentages als verschil in procentpunten. Een streefwaarde 'niet hoger dan "
-        "vorig jaar' gebruikt het cijfer van het jaar ervoor. De status van een doel uit de bijlage is die uit de "
-        "bron; waar streefwaarde en resultaat getallen zijn, staat ernaast de status die uit die getallen volgt."
+        f"**Werkwijze.** {METHOD}"
         + (" De demodata in dit verslag zijn gegenereerd, niet gemeten, en staan overal als zodanig gemarkeerd."
            if shows_demo_data(data, year, region) else "")
     )

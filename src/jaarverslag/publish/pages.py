@@ -1,0 +1,66 @@
+"""The site's own pages beside the reports: the verantwoording (how the figures are made, from the
+data contract and sources.csv) and the toegankelijkheidsverklaring (from the latest recorded
+accessibility test results, with the known gaps)."""
+
+from __future__ import annotations
+
+import json
+
+import jinja2
+
+from .. import __version__
+from ..engine.layout import Layout
+from ..files import write_atomic
+from ..inputs import Dataset
+from ..inputs.sources import DEMO, DEMO_TITLE
+from .index import SITE_TEMPLATES
+
+METHOD = (
+    "De realisatie meet een cijfer aan zijn streefwaarde: bij aantallen en bedragen als procentuele afwijking, "
+    "bij percentages als verschil in procentpunten. Een streefwaarde 'niet hoger dan vorig jaar' gebruikt het "
+    "cijfer van het jaar ervoor. De status van een doel uit de bijlage is die uit de bron; waar streefwaarde en "
+    "resultaat getallen zijn, staat ernaast de status die uit die getallen volgt."
+)
+KINDS = {
+    "niet hoger dan vorig jaar": "Gehaald als het cijfer van dit jaar niet hoger is dan dat van het jaar ervoor.",
+    "ten minste": "Gehaald als het cijfer de streefwaarde haalt of overtreft.",
+    "ten hoogste": "Gehaald als het cijfer niet boven de streefwaarde uitkomt.",
+}
+UNITS = {"count": "aantal", "percentage": "procent", "euro": "euro", "kilogram": "kilogram"}
+GAPS = (
+    "Zoeken in alle verslagen is er nog niet.",
+    "Het menu op een telefoon blijft open na een sprong naar een hoofdstuk, tot u op 'Inhoud' tikt.",
+    "De PDF's zijn getagd, in het Nederlands en met alternatieve tekst bij elke figuur, maar niet getoetst aan "
+    "PDF/UA: de koppeling van tabelkoppen in de structuur en de leesvolgorde van kop- en voettekst zijn niet "
+    "nagelopen.",
+)
+
+
+def write(data: Dataset, layout: Layout) -> None:
+    """Write both pages into the site, each only when its content changed."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE_TEMPLATES), autoescape=True)
+    themes = data.themes.set_index("id")["label"]
+    sources = [{k: ("" if v != v else v) for k, v in row.items()} for row in data.sources.to_dict("records")]
+    pages = {
+        layout.methodology: env.get_template("verantwoording.html.j2").render(
+            method=METHOD, kinds=KINDS, version=__version__, sources=sources,
+            demo=f"{DEMO_TITLE}. Rijen met bron '{DEMO}' zijn gegenereerd om de verslagen per district te kunnen "
+                 "maken; elke pagina die ze toont, zegt dat.",
+            indicators=[{"label": row.label, "theme": themes[row.theme], "unit": UNITS[row.unit]}
+                        for row in data.indicators.itertuples()],
+        ),
+        layout.statement: env.get_template("toegankelijkheidsverklaring.html.j2").render(
+            results=_results(layout), gaps=GAPS, version=__version__,
+        ),
+    }
+    for path, page in pages.items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != page:
+            write_atomic(path, page)
+
+
+def _results(layout: Layout) -> dict | None:
+    """The latest accessibility test results recorded in the build, if any."""
+    try:
+        return json.loads(layout.accessibility.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
