@@ -97,9 +97,7 @@ def main() -> None:
     regions = list(data.regions.loc[data.regions["level"].isin(["eenheid", "district"]), "id"])
     batch = load_batch(ROOT / "params" / "batch.yaml").select(args.years, regions)
     jobs = [Job(*job) for job in batch.jobs()]
-    settings = Settings(scratch / "notebooks", scratch / "data", ROOT / "params" / "batch.yaml", scratch / "build",
-                        dict(zip(data.regions["id"], data.regions["name"])),
-                        {chapter.notebook: chapter.title_in(data) for chapter in batch.chapters})
+    settings = Settings.of(batch, data, scratch / "notebooks", ROOT / "params" / "batch.yaml", scratch / "build")
     print(f"matrix: {len(args.years)} years x {len(regions)} regions x {len(batch.chapters)} notebooks = {len(jobs)} jobs; "
           f"{args.jobs} workers on {os.cpu_count()} cores")
 
