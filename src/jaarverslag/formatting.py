@@ -6,9 +6,11 @@ One place decides how a number, percentage, amount or change reads in the report
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 
+import pyphen
 from babel.numbers import format_currency, format_decimal, format_percent
 
 LOCALE = "nl_NL"
@@ -67,3 +69,10 @@ def literal(text: object) -> str:
     """Text from data as it must appear in Markdown or HTML: its <, > and & escaped, so a label or
     a region's name can never become markup (or script) on a published page."""
     return html.escape(str(text), quote=False)
+
+
+@functools.cache
+def hyphenation() -> pyphen.Pyphen:
+    """Dutch hyphenation (pyphen's nl_NL dictionary), loaded once: where long words in tables and
+    chart labels may break."""
+    return pyphen.Pyphen(lang="nl_NL")

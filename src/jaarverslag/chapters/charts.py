@@ -26,7 +26,6 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .. import formatting
 from ..inputs.catalog import STATUSES
-from .tables import dutch
 
 PALETTE = sns.color_palette("colorblind")
 PAGE_WIDTH = 182 / 25.4  # inches: A4 less the print margins (see the report template's @page)
@@ -87,7 +86,7 @@ def _wrap(text: str, width: int) -> str:
     """text in lines of at most width characters; a longer word is hyphenated by Dutch rules."""
     words = []
     for word in text.split():
-        while len(word) > width and (parts := dutch().wrap(word, width)):
+        while len(word) > width and (parts := formatting.hyphenation().wrap(word, width)):
             words.append(parts[0])
             word = parts[1]
         words.append(word)

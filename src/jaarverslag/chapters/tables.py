@@ -9,13 +9,11 @@ column.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from typing import Any
 
 import pandas as pd
-import pyphen
 from IPython.display import HTML
 
 from .. import formatting
@@ -48,17 +46,11 @@ LONG_WORD = re.compile(r"\w{10,}")  # shorter words fit the narrowest text colum
 HEADER_WORD = re.compile(r"\w{9,}")  # headers sit over narrow figure columns
 
 
-@functools.cache
-def dutch() -> pyphen.Pyphen:
-    """Dutch hyphenation (pyphen's nl_NL dictionary), loaded once."""
-    return pyphen.Pyphen(lang="nl_NL")
-
-
 def breakable(text: object, words: re.Pattern = LONG_WORD) -> object:
     """Text with soft hyphens in its long words (Dutch rules), so they can wrap; other values as they are."""
     if not isinstance(text, str):
         return text
-    return words.sub(lambda word: dutch().inserted(word.group(), hyphen="\u00ad"), text)
+    return words.sub(lambda word: formatting.hyphenation().inserted(word.group(), hyphen="\u00ad"), text)
 
 
 def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, ...],
