@@ -144,6 +144,10 @@ def test_contents_at_hand_on_desktop_and_phone(page, site):
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "no sideways page"
     assert not menu.is_visible(), "a closed menu on a phone"
+    for other in ("index.html", "verantwoording.html"):
+        page.goto(f"{site}/{other}")
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), other
+    page.goto(_report_url(site, 2019, "eenheid"))
     page.locator("details.menu summary").click()
     menu.click()
     page.wait_for_function("location.hash === '#hoofdstuk-cybercrime'")
