@@ -26,7 +26,7 @@ def _chapter_files(chapters):
 def _check_book(config, project):
     """The structure Quarto documents for a book project."""
     assert config["project"]["type"] == "book"
-    assert config["lang"] == "nl"
+    assert config["lang"] == "nl" and config["book"]["search"] is True  # the reader features Quarto has
     assert config["execute"] == {"enabled": False, "echo": False}
     assert set(config["format"]) == {"html", "typst"}
     chapters = config["book"]["chapters"]

@@ -97,10 +97,12 @@ def test_images_have_alt_text_and_no_console_errors(page, site, year, region):
 @pytest.mark.parametrize("path", ["index.html", "2019/eenheid/jaarverslag-2019-eenheid.html",
                                   "2019/rotterdam-zuid/jaarverslag-2019-rotterdam-zuid.html",
                                   "../reports/2019/eenheid/cter.html", "verantwoording.html",
-                                  "toegankelijkheidsverklaring.html"])
+                                  "toegankelijkheidsverklaring.html", "zoeken.html?q=woninginbraken"])
 def test_no_serious_accessibility_violations(page, site, path, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{site}/{path}")
+    if path.startswith("zoeken"):
+        page.wait_for_selector(".pagefind-ui__result")  # scan the page with its results
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     assert result["testEngine"]["name"] == "axe-core"
@@ -151,7 +153,52 @@ def test_contents_at_hand_on_desktop_and_phone(page, site):
     page.locator("details.menu summary").click()
     menu.click()
     page.wait_for_function("location.hash === '#hoofdstuk-cybercrime'")
+    assert not page.evaluate("document.querySelector('details.menu').open"), "the menu closes once a chapter is chosen"
     pager = page.locator("[id='cell-id=jaarverslag-verder-cybercrime'] nav.pager")
     assert pager.locator("a[rel=prev]").get_attribute("href") == "#hoofdstuk-ondermijning"
     assert pager.locator("a[rel=next]").get_attribute("href") == "#hoofdstuk-burger-centraal"
     assert page.locator("nav.pager a[href='#Inhoud']").count() == 9
+
+
+def test_index_filters_by_year_and_region(page, site):
+    page.goto(f"{site}/index.html")
+    rows = page.locator("main tbody tr")
+    assert rows.count() == 3
+    page.get_by_label("Rotterdam-Zuid").check()
+    assert [r.locator("th").inner_text() for r in rows.all() if r.is_visible()] == ["Rotterdam-Zuid"]
+    page.get_by_label("Eenheid Rotterdam").check()
+    page.get_by_label("2018").check()
+    visible = [r for r in rows.all() if r.is_visible()]
+    assert len(visible) == 1 and "2018/eenheid" in visible[0].locator("a").first.get_attribute("href")
+    assert page.get_by_role("table", name="Jaarverslagen 2019").is_hidden()
+
+
+def test_search_finds_the_chapter_and_opens_it(browser, site):
+    """With the real Content-Security-Policy: Pagefind runs, asks nothing of another host, lands on the chapter."""
+    context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 844})
+    page, requests, errors = context.new_page(), [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    try:
+        page.goto(f"{site}/index.html")
+        page.get_by_label("Zoek in alle jaarverslagen").fill("ransomware")  # only the Cybercrime chapter has it
+        page.get_by_role("button", name="Zoeken").click()
+        page.wait_for_selector(".pagefind-ui__result")
+        assert "resultaten voor ransomware" in page.locator(".pagefind-ui__message").inner_text()
+        titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
+        assert "Jaarverslag 2019 – Eenheid Rotterdam" in titles and not any("2018" in t for t in titles)
+        result = page.locator(".pagefind-ui__result", has_text="Jaarverslag 2019 – Eenheid Rotterdam")
+        link = result.locator(".pagefind-ui__result-nested a").first
+        link.click()
+        page.wait_for_url("**/2019/eenheid/jaarverslag-2019-eenheid.html#*")
+        chapter = page.evaluate("""() => {
+            const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+            const marks = [...document.querySelectorAll('div.chapter')]
+                .filter(m => m.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_FOLLOWING);
+            return [marks.at(-1).id, target.getBoundingClientRect().top];
+        }""")
+        assert chapter[0] == "hoofdstuk-cybercrime" and 0 <= chapter[1] < 200
+        assert [url for url in requests if not url.startswith(site.rsplit("/", 1)[0])] == []
+        assert errors == []
+    finally:
+        context.close()

@@ -18,6 +18,7 @@ def test_runtime_dependencies_match():
     pip = {_normalise(r) for r in pyproject["project"]["dependencies"]}
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {_normalise(d) for d in environment["dependencies"] if isinstance(d, str)}
+    conda |= {_normalise(d) for d in _pip_section(environment) if not d.startswith("-")}
     conda -= {d for d in conda if d.startswith(("python", "pip"))}
     assert pip == conda
 
@@ -26,3 +27,7 @@ def test_python_versions_match():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert f"python{pyproject['project']['requires-python']}" in environment["dependencies"]
+
+
+def _pip_section(environment: dict) -> list[str]:
+    return next((d["pip"] for d in environment["dependencies"] if isinstance(d, dict)), [])

@@ -40,7 +40,7 @@ def test_report_hides_code_and_parameters(unit):
     text = unit.get_text(" ")
     assert "Chapter.build" not in text and "Veiligheidsbeeld.build" not in text and "data_dir" not in text
     assert not unit.select(".jp-CodeCell .jp-InputArea")
-    assert not unit.find_all("script", src=True)
+    assert [s["src"] for s in unit.find_all("script")] == ["../../assets/jaarverslag.js"]  # no CDN, only the site's own
 
 
 def test_report_figures_have_alt_text(unit):
@@ -136,3 +136,23 @@ def test_methodology_and_accessibility_statement(rendered, dataset):
     statement = BeautifulSoup(layout.statement.read_text(encoding="utf-8"), "html.parser").get_text(" ", strip=True)
     assert "WCAG" in statement and "Op 2026-11-29 met axe-core 4.10.2" in statement and "390 px" in statement
     assert "Bekende tekortkomingen" in statement and "PDF/UA" in statement
+
+
+def test_search_index_covers_the_reports_and_is_rebuilt_only_when_a_page_changed(rendered, monkeypatch):
+    import json
+    import subprocess
+
+    from jaarverslag.engine.layout import Layout
+    from jaarverslag.errors import InfrastructureError
+    from jaarverslag.publish import search
+
+    layout = Layout(rendered)
+    entry = json.loads((layout.search / "pagefind-entry.json").read_text())
+    assert entry["languages"]["nl"]["page_count"] == 5  # three reports, verantwoording, toegankelijkheidsverklaring
+    assert search.index(layout) is False  # nothing changed: not indexed again
+    before = sorted(p.name for p in layout.search.rglob("*"))
+    monkeypatch.setattr(search.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 1, "", "out of disk"))
+    with pytest.raises(InfrastructureError, match="pagefind could not index .*out of disk"):
+        search.index(layout, force=True)
+    assert sorted(p.name for p in layout.search.rglob("*")) == before  # the old index still serves
+    assert not list(layout.site.glob(".pagefind*"))

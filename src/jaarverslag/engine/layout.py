@@ -4,7 +4,9 @@
     build/publications.json, build/status.json            what was published; how the last runs went
     build/notebooks/<year>/<region>/<chapter>.ipynb        executed notebooks
     build/reports/<year>/<region>/<chapter>.html           each chapter on its own
-    build/site/index.html                                 the index of every report
+    build/site/index.html                                 the index of every report (filterable)
+    build/site/verantwoording.html, toegankelijkheidsverklaring.html, zoeken.html
+    build/site/assets/, build/site/pagefind/               the site's script; the search index and UI
     build/site/<year>/<region>/jaarverslag-<year>-<region>.html|.pdf
     build/site/<year>/<region>/data/                      the report's data: CSV and datapackage.json
     build/quarto/<year>/<region>/                          a Quarto book project
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +90,24 @@ class Layout:
 
     def report(self, year: int, region: str) -> Path:
         return self.site / str(year) / region / f"jaarverslag-{year}-{region}.html"
+
+    def site_root(self, year: int, region: str) -> str:
+        """The link from a report's page back to the site's root ('../../')."""
+        return Path(os.path.relpath(self.site, self.report(year, region).parent)).as_posix() + "/"
+
+    @property
+    def search(self) -> Path:
+        """Pagefind's index and UI, and the page that uses them."""
+        return self.site / "pagefind"
+
+    @property
+    def search_page(self) -> Path:
+        return self.site / "zoeken.html"
+
+    @property
+    def assets(self) -> Path:
+        """The site's own script."""
+        return self.site / "assets"
 
     def pdf(self, year: int, region: str) -> Path:
         return self.report(year, region).with_suffix(".pdf")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,9 +30,12 @@ def build_lock(layout: Layout) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
-        # Temporary files of a run that was killed are never valid outputs.
+        # Temporary files (and folders) of a run that was killed are never valid outputs.
         for stale in layout.root.rglob(STALE):
-            stale.unlink(missing_ok=True)
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink(missing_ok=True)
         try:
             yield
         finally:

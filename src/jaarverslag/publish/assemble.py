@@ -30,7 +30,7 @@ def _markdown(text: str, name: str) -> nbformat.NotebookNode:
 def assemble(batch: Batch, data: Dataset, layout: Layout, year: int, region: str, provenance: Provenance
              ) -> nbformat.NotebookNode:
     """One notebook holding the whole report of (year, region): cover, contents, parts and chapters, colophon."""
-    region_name = data.region_name(region)
+    region_name, root = data.region_name(region), layout.site_root(year, region)
     rendered, missing = layout.rendered(year, region, batch.notebooks), layout.unrendered(year, region, batch.notebooks)
     toc, sections = [], []  # sections: (part number, part title, [(chapter, title, cells)])
     for number, part in enumerate(batch.parts, 1):
@@ -56,23 +56,28 @@ def assemble(batch: Batch, data: Dataset, layout: Layout, year: int, region: str
     cover = (f'<div class="title-page">\n\n<p class="kicker">Politie {escape(data.region_name(data.unit))}</p>\n\n'
              f'# Jaarverslag {year}\n\n## {literal(region_name)}\n\n<p class="edition">{provenance.edition()}</p>'
              f'{demo_notice(data, year, region)}\n\n</div>')
-    front = [_markdown(cover, "titel"), _markdown(_menu(order), "menu"),
+    front = [_markdown(cover, "titel"), _markdown(_menu(order, root), "menu"),
              _markdown("## Inhoud\n\n" + "\n".join(toc) + gaps, "inhoud")]
     back = [
         _markdown('<div class="colophon" id="colofon"></div>\n\n' + colophon(data, year, region), "colofon"),
         _markdown(f'<footer class="provenance">\n\n{provenance.text(data.data_dir)}\n\n</footer>', "herkomst"),
     ]
     report = nbformat.v4.new_notebook(cells=front + chapters + back)
-    report.metadata.update({"title": f"Jaarverslag {year} – {region_name}", "kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    report.metadata.update({
+        "title": f"Jaarverslag {year} – {region_name}",
+        "kernelspec": {"name": "python3", "display_name": "Python 3"},
+        "site": {"root": root, "year": year, "region": region_name},  # links to the site's script; search filters
+    })
     return report
 
 
-def _menu(order: list[tuple[str, str]]) -> str:
+def _menu(order: list[tuple[str, str]], root: str) -> str:
     """The contents at hand: a sidebar on wide screens, a menu that opens on phones (not printed)."""
     items = "".join(f'<li><a href="#hoofdstuk-{chapter}">{escape(title)}</a></li>' for chapter, title in order)
     return (
         '<details class="menu"><summary>Inhoud</summary><nav aria-label="Hoofdstukken van dit jaarverslag"><ul>'
-        '<li><a href="../../index.html">Alle jaarverslagen</a></li><li><a href="#Inhoud">Inhoud</a></li>'
+        f'<li><a href="{root}index.html">Alle jaarverslagen</a></li>'
+        f'<li><a href="{root}zoeken.html">Zoeken in alle verslagen</a></li><li><a href="#Inhoud">Inhoud</a></li>'
         f'{items}<li><a href="#colofon">Colofon</a></li></ul></nav></details>'
     )
 

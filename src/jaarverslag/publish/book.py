@@ -25,7 +25,8 @@ from ..inputs import Dataset
 from ..inputs.params import Batch
 from ..inputs.sources import demo_notice
 from .provenance import Provenance
-from .report import Publications, report_key
+from .report import report_key
+from .state import Publications
 
 
 @dataclass(frozen=True)

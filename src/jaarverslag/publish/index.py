@@ -1,4 +1,5 @@
-"""The index page: every published report by year and region, with links to HTML and PDF."""
+"""The index page: every published report by year and region (latest year first, filterable), with links
+to HTML, PDF and data."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ def render_index(reports: list[Report], root: Path) -> str:
     rows = {
         year: [
             {
+                "region": r.region,
                 "name": r.region_name,
                 "html": r.html.relative_to(root).as_posix(),
                 "pdf": r.pdf.relative_to(root).as_posix() if r.pdf else None,
@@ -58,4 +60,5 @@ def render_index(reports: list[Report], root: Path) -> str:
         ]
         for year in years
     }
-    return env.get_template("index.html.j2").render(rows=rows, version=__version__)
+    regions = {r.region: r.region_name for r in reports}  # in the batch's order, each once
+    return env.get_template("index.html.j2").render(rows=rows, regions=regions, version=__version__)

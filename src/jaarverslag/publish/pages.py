@@ -1,6 +1,6 @@
 """The site's own pages beside the reports: the verantwoording (how the figures are made, from the
-data contract and sources.csv) and the toegankelijkheidsverklaring (from the latest recorded
-accessibility test results, with the known gaps)."""
+data contract and sources.csv), the toegankelijkheidsverklaring (from the latest recorded
+accessibility test results, with the known gaps), the search page, and the site's one script."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from ..inputs import Dataset
 from ..inputs.sources import DEMO, DEMO_TITLE
 from .index import SITE_TEMPLATES
 
+SCRIPT = SITE_TEMPLATES / "assets" / "jaarverslag.js"
+
 METHOD = (
     "De realisatie meet een cijfer aan zijn streefwaarde: bij aantallen en bedragen als procentuele afwijking, "
     "bij percentages als verschil in procentpunten. Een streefwaarde 'niet hoger dan vorig jaar' gebruikt het "
@@ -28,8 +30,8 @@ KINDS = {
 }
 UNITS = {"count": "aantal", "percentage": "procent", "euro": "euro", "kilogram": "kilogram"}
 GAPS = (
-    "Zoeken in alle verslagen is er nog niet.",
-    "Het menu op een telefoon blijft open na een sprong naar een hoofdstuk, tot u op 'Inhoud' tikt.",
+    "Zoeken werkt alleen met JavaScript en alleen als de site via een webserver wordt bekeken, niet als losse "
+    "bestanden; het overzicht van alle verslagen werkt zonder.",
     "De PDF's zijn getagd, in het Nederlands en met alternatieve tekst bij elke figuur, maar niet getoetst aan "
     "PDF/UA: de koppeling van tabelkoppen in de structuur en de leesvolgorde van kop- en voettekst zijn niet "
     "nagelopen.",
@@ -37,7 +39,7 @@ GAPS = (
 
 
 def write(data: Dataset, layout: Layout) -> None:
-    """Write both pages into the site, each only when its content changed."""
+    """Write the pages and the script into the site, each only when its content changed."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE_TEMPLATES), autoescape=True)
     themes = data.themes.set_index("id")["label"]
     sources = [{k: ("" if v != v else v) for k, v in row.items()} for row in data.sources.to_dict("records")]
@@ -52,6 +54,8 @@ def write(data: Dataset, layout: Layout) -> None:
         layout.statement: env.get_template("toegankelijkheidsverklaring.html.j2").render(
             results=_results(layout), gaps=GAPS, version=__version__,
         ),
+        layout.search_page: env.get_template("zoeken.html.j2").render(version=__version__),
+        layout.assets / SCRIPT.name: SCRIPT.read_text(encoding="utf-8"),
     }
     for path, page in pages.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != page:

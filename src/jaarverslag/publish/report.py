@@ -1,10 +1,12 @@
-"""Publication of the site: per (year, region) the report's HTML and PDF, and the index page.
+"""Publication of the site: per (year, region) the report's HTML and PDF; the index, the site's own
+pages and the search index.
 
 Incremental to the end: a report is assembled again only when its key changes (the
 manifest keys of its chapters, the report's structure, its provenance and the library's
-code) and printed again only when its HTML changed; the index is rewritten only when its
-content differs. What was published is kept in build/publications.json, so a run with
-nothing changed starts no Chromium and imports no nbconvert.
+code) and printed again only when its HTML changed; the index and other pages are
+rewritten only when their content differs, and the search index only when a page
+changed. What was published is kept in build/publications.json (publish/state.py), so a
+run with nothing changed starts no Chromium and imports no nbconvert.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from ..errors import InfrastructureError
 from ..files import write_atomic
 from ..inputs import Dataset
 from ..inputs.params import Batch
-from . import pages
+from . import pages, search
 from .data import export
 from .index import Report, published, render_index
 from .pdf import print_numbered
 from .provenance import Provenance
+from .state import Publications
 
 
 @dataclass(frozen=True)
@@ -32,17 +35,6 @@ class Publication:
     report: Report
     assembled: bool  # the HTML was written anew
     printed: bool  # the PDF was printed anew
-
-
-class Publications:
-    """build/publications.json: per report the key it was assembled from and the HTML its PDF shows."""
-
-    def __init__(self, layout: Layout) -> None:
-        self.path = layout.publications
-        self.entries: dict[str, dict] = json.loads(self.path.read_text(encoding="utf-8")) if self.path.is_file() else {}
-
-    def save(self) -> None:
-        write_atomic(self.path, json.dumps(dict(sorted(self.entries.items())), indent=1))
 
 
 def report_key(batch: Batch, manifest: Manifest, year: int, region: str, rendered: list[str], provenance: str,
@@ -93,6 +85,7 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     if not layout.index.is_file() or layout.index.read_text(encoding="utf-8") != index:
         write_atomic(layout.index, index)
     pages.write(data, layout)
+    search.index(layout, force=force)
     return done
 
 

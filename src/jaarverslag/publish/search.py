@@ -1,0 +1,56 @@
+"""Search over every published report: Pagefind's static index (no server), rebuilt when a page changed.
+
+Indexed is what readers come for: each report's text (its <main>, marked data-pagefind-body by the
+report template, with its year and region as filters) and the verantwoording and accessibility
+statement; not menus, pagers, the provenance footer or the tables behind the charts, which repeat
+what the chapter shows. Results link to the nearest heading, so a hit opens its chapter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib.metadata import version
+
+from ..engine.hashing import sha
+from ..engine.layout import Layout
+from ..errors import InfrastructureError
+from ..files import temporary
+from .state import Publications
+
+IGNORED = ("details.menu", "nav.pager", "footer.provenance", "details.chart-data", ".toc-page", "a.anchor-link")
+
+
+def index(layout: Layout, force: bool = False) -> bool:
+    """Index the site unless no page changed since the last index; True when it was indexed anew.
+
+    The new index is built beside the old one and swapped in, so a failed run leaves the old index.
+    """
+    pages = sorted(p for p in layout.site.rglob("*.html") if layout.search not in p.parents)
+    key = sha(json.dumps([version("pagefind"), IGNORED,
+                          [(p.relative_to(layout.site).as_posix(), sha(p.read_bytes())) for p in pages]]).encode())
+    state = Publications(layout)
+    if not force and state.entries.get("search", {}).get("key") == key and (layout.search / "pagefind.js").is_file():
+        return False
+    staging = temporary(layout.search)
+    shutil.rmtree(staging, ignore_errors=True)
+    command = [sys.executable, "-m", "pagefind", "--site", str(layout.site), "--output-path", str(staging), "--silent"]
+    for selector in IGNORED:
+        command += ["--exclude-selectors", selector]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not (staging / "pagefind.js").is_file():
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InfrastructureError(f"pagefind could not index {layout.site}: {(result.stderr or result.stdout).strip()[-800:]}")
+    if layout.search.exists():
+        old = temporary(layout.search.with_name("pagefind-old"))
+        os.replace(layout.search, old)
+        os.replace(staging, layout.search)
+        shutil.rmtree(old)
+    else:
+        os.replace(staging, layout.search)
+    state.entries["search"] = {"key": key}
+    state.save()
+    return True
