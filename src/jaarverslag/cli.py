@@ -55,7 +55,7 @@ def _check_engine_options(args: argparse.Namespace) -> None:
 def _render(args: argparse.Namespace) -> int:
     data, batch = _matrix(args, args.chapter)
     _check_engine_options(args)
-    settings = Settings.of(batch, data, args.notebooks_dir, args.batch, args.build_dir, args.timeout)
+    settings = Settings.of(batch, data, args.notebooks_dir, args.batch, args.build_dir, args.timeout, args.fresh_kernels)
     started = time.perf_counter()
     with build_lock(Layout(args.build_dir)):
         results = run([Job(*job) for job in batch.jobs()], settings, args.jobs, args.executor, args.scheduler, args.force)
@@ -68,6 +68,7 @@ def _run(args: argparse.Namespace) -> int:
     options = pipeline.Options(
         args.data_dir, args.notebooks_dir, args.batch, args.build_dir, args.config, args.year, args.region, args.chapter,
         args.jobs, args.executor, args.scheduler, args.timeout, args.force, not args.no_pdf, notify=args.notify,
+        fresh_kernels=args.fresh_kernels,
     )
     last = pipeline.run(options)
     print(status.describe({"last": last}))
@@ -157,6 +158,9 @@ def _engine_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                          help=f"stop a notebook that runs longer (an infrastructure failure, exit 3; default: {DEFAULT_TIMEOUT:g})")
     command.add_argument("--force", action="store_true", help="do everything again, even what did not change")
+    command.add_argument("--fresh-kernels", action="store_true",
+                         help="start a new kernel for every notebook, as papermill does (slower; the default reuses each "
+                         "worker's kernel, reset to a fresh kernel's state before every notebook: the same outputs)")
     command.add_argument("--executor", choices=("local", "dask"),
                          help="local process pool (default) or a dask.distributed cluster (implied by --scheduler)")
     command.add_argument("--scheduler", metavar="ADDRESS",

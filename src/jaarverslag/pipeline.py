@@ -43,6 +43,7 @@ class Options:
     pdf: bool = True
     progress: bool | None = None
     notify: str | None = None
+    fresh_kernels: bool = False
 
 
 def run(options: Options) -> dict:
@@ -85,7 +86,8 @@ def _steps(options: Options, layout: Layout, last: dict) -> int:
         raise ParameterError(f"{options.config}: file not found (the base Quarto configuration)")
 
     line(f"render: {len(batch.jobs())} notebooks in the matrix")
-    settings = engine.Settings.of(batch, data, options.notebooks_dir, options.batch_file, options.build_dir, options.timeout)
+    settings = engine.Settings.of(batch, data, options.notebooks_dir, options.batch_file, options.build_dir, options.timeout,
+                                  options.fresh_kernels)
     jobs = [engine.Job(*job) for job in batch.jobs()]
     results = engine.run(jobs, settings, options.workers, options.executor, options.scheduler, options.force,
                          options.progress)

@@ -32,7 +32,7 @@ from ..inputs.params import Batch
 from .hashing import data_digests, library_digest, notebook_digest, sha
 from .layout import Layout
 from .manifest import Manifest, Result, now
-from .owner import Owner
+from .owner import Owner, kill_children
 from .progress import reporter
 
 ATTEMPTS = 2  # an infrastructure failure is retried once before it counts
@@ -62,16 +62,17 @@ class Settings:
     themes: dict[str, list[str]]  # chapter notebook -> the themes it shows
     timeout: float | None = None  # seconds per notebook
     owner: Owner | None = None  # the run; its workers end when it does
+    fresh_kernels: bool = False  # a new kernel per notebook instead of each worker's warm one
 
     @classmethod
     def of(cls, batch: Batch, data: Dataset, notebooks_dir: Path, batch_file: Path, build_dir: Path,
-           timeout: float | None = None) -> Settings:
+           timeout: float | None = None, fresh_kernels: bool = False) -> Settings:
         """Settings for this batch, with absolute paths (workers may run elsewhere) and this process as owner."""
         return cls(
             Path(notebooks_dir).resolve(), Path(data.data_dir).resolve(), Path(batch_file).resolve(),
             Path(build_dir).resolve(), dict(zip(data.regions["id"], data.regions["name"])),
             {chapter.notebook: chapter.title_in(data) for chapter in batch.chapters},
-            {chapter.notebook: chapter.themes for chapter in batch.chapters}, timeout, Owner.current(),
+            {chapter.notebook: chapter.themes for chapter in batch.chapters}, timeout, Owner.current(), fresh_kernels,
         )
 
 
@@ -83,7 +84,8 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -
     if owner is not None:
         owner.watch()
     parameters = {"year": job.year, "region": job.region}
-    result = Result(job.name, key, "executed", parameters, hashes, started=now(), version=__version__, commit=commit)
+    result = Result(job.name, key, "executed", parameters, hashes, started=now(), version=__version__, commit=commit,
+                    kernel="fresh" if settings.fresh_kernels else "warm")
     began = time.perf_counter()
     unseen = [str(p) for p in (settings.notebooks_dir / f"{job.chapter}.ipynb", settings.data_dir, settings.batch_file)
               if not p.exists()]
@@ -100,6 +102,7 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -
                 {**parameters, "data_dir": str(settings.data_dir), "batch_file": str(settings.batch_file)},
                 f"{settings.titles[job.chapter]} {job.year} – {settings.region_names[job.region]}",
                 timeout=settings.timeout, still_owned=owner.alive if owner else lambda: True,
+                warm=not settings.fresh_kernels,
             )
             result.status, result.error, result.outputs = "executed", "", [str(p) for p in outputs]
             break
@@ -197,8 +200,13 @@ def _dispatch(to_run: list[Planned], settings: Settings, workers: int, executor:
         yield from _dispatch_dask(to_run, settings, workers, scheduler, commit)
         return
     if workers <= 1:
-        for job, key, hashes in to_run:
-            yield execute(job, key, hashes, settings, commit)
+        try:
+            for job, key, hashes in to_run:
+                yield execute(job, key, hashes, settings, commit)
+        finally:
+            from . import kernels  # papermill loads slowly: only once a job ran
+
+            kernels.shutdown()
         return
     # forkserver: workers must not inherit the build lock (a forked child would hold it
     # after its parent was killed).
@@ -215,6 +223,7 @@ def _dispatch(to_run: list[Planned], settings: Settings, workers: int, executor:
         workers_ = list(pool._processes or {})  # pids; the executor has no public way to stop a running task
         pool.shutdown(wait=False, cancel_futures=True)
         for pid in workers_:
+            kill_children(pid)  # their warm kernels
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
 

@@ -34,6 +34,7 @@ class Result:
     version: str = ""
     commit: str = ""
     attempts: int = 1
+    kernel: str = ""  # warm (a worker's kernel, reset) or fresh (one per notebook): which produced the outputs
 
 
 def now() -> str:

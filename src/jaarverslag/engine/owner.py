@@ -64,15 +64,20 @@ class Owner:
     def _guard(self) -> None:
         while self.alive():
             time.sleep(POLL)
-        for child in _children(os.getpid()):
-            try:
-                os.killpg(child, signal.SIGKILL)  # a kernel leads its own process group
-            except OSError:
-                try:
-                    os.kill(child, signal.SIGKILL)
-                except OSError:
-                    pass
+        kill_children(os.getpid())
         os._exit(75)  # EX_TEMPFAIL: the run is gone, nothing of this worker's is valid
+
+
+def kill_children(pid: int) -> None:
+    """Kill the child processes of pid (its kernels) and their process groups."""
+    for child in _children(pid):
+        try:
+            os.killpg(child, signal.SIGKILL)  # a kernel leads its own process group
+        except OSError:
+            try:
+                os.kill(child, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def _children(pid: int) -> list[int]:

@@ -24,6 +24,7 @@ from traitlets import CaselessStrEnum, default
 
 from ..errors import InfrastructureError, RenderError
 from ..files import temporary
+from . import kernels
 from .layout import Layout
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -61,13 +62,16 @@ def html_exporter() -> HTMLExporter:
 
 
 def render(notebook: Path, layout: Layout, year: int, region: str, parameters: dict, title: str,
-           timeout: float | None = None, still_owned: Callable[[], bool] = lambda: True) -> tuple[Path, Path]:
+           timeout: float | None = None, still_owned: Callable[[], bool] = lambda: True,
+           warm: bool = True) -> tuple[Path, Path]:
     """Execute notebook for (year, region) with these parameters and publish it as HTML; return both paths.
 
     The page title is the chapter's title with year and region. timeout bounds the whole
     notebook in seconds (each cell gets what is left). Outputs are moved into place only
-    while still_owned() says the run that asked for them is alive.
-    Raises RenderError when the notebook fails, InfrastructureError when the machinery does.
+    while still_owned() says the run that asked for them is alive. warm: on this worker's
+    warm kernel (see `kernels`), else on a fresh kernel of its own.
+    Raises RenderError when the notebook fails, InfrastructureError when the machinery does;
+    either way a warm kernel is replaced.
     """
     notebook = Path(notebook)
     executed, html = layout.notebook(year, region, notebook.stem), layout.page(year, region, notebook.stem)
@@ -79,7 +83,7 @@ def render(notebook: Path, layout: Layout, year: int, region: str, parameters: d
         executed_nb = pm.execute_notebook(
             str(notebook), str(tmp_executed), parameters=parameters, cwd=str(notebook.parent),
             progress_bar=False, shutdown_kernel="immediate", kernel_manager_class=IPCKernelManager,
-            request_save_on_cell_execute=False,
+            request_save_on_cell_execute=False, engine_name=kernels.ENGINE if warm else None,
             timeout_func=(lambda cell: max(deadline - time.monotonic(), 0.01)) if deadline else None,
         )
         executed_nb.metadata["title"] = title
@@ -90,6 +94,7 @@ def render(notebook: Path, layout: Layout, year: int, region: str, parameters: d
         os.replace(tmp_executed, executed)
         os.replace(tmp_html, html)
     except pm.PapermillExecutionError as exc:
+        kernels.discard()  # the engine replaces a kernel that died or hung; one whose notebook failed goes too
         line = next((ln for ln in reversed(exc.source.splitlines()) if ln.strip() and not ln.startswith("#")), "")
         raise RenderError(
             f"{notebook} failed for year={year}, region={region} in cell `{line.strip()}`: {exc.ename}: {exc.evalue}"
