@@ -37,9 +37,10 @@ test-fast: $(STAMP) ## only the unit tests: no notebook execution, PDF or browse
 	$(BIN)/python -m pytest -m "not slow"
 
 LAB_ARGS ?=
-lab: $(STAMP) ## open the notebooks in JupyterLab: project kernel only, trusted outputs, works as root (LAB_ARGS for more)
+lab: $(STAMP) ## open the notebooks in JupyterLab: project kernel only, trusted outputs, no autosave, works as root (LAB_ARGS for more)
 	$(BIN)/jupyter trust notebooks/*.ipynb
-	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter $(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter $(BIN)/jupyter lab --notebook-dir=notebooks \
+		--LabApp.app_settings_dir=$(CURDIR)/jupyter/settings $(LAB_ARGS)
 
 book: $(STAMP) ## prepare the Quarto books in build/quarto/ and render them when quarto is installed
 	$(BIN)/jaarverslag book
