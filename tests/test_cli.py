@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import BATCH, cli
+from conftest import cli
 from jaarverslag.cli import main
 
 
@@ -48,13 +48,3 @@ def test_unreachable_scheduler_is_reported_in_seconds(tmp_path, capsys):
     assert f"cannot reach the Dask scheduler tcp://127.0.0.1:{port}: Connection refused" in err
 
 
-def test_a_worker_that_cannot_see_the_project_says_so(tmp_path, dataset):
-    from jaarverslag.engine.batch import Job, Settings, execute
-    from jaarverslag.inputs.params import load_batch
-
-    batch = load_batch(BATCH)
-    settings = Settings.of(batch, dataset, tmp_path / "elsewhere" / "notebooks", BATCH, tmp_path / "build")
-    result = execute(Job(2019, "eenheid", "cter"), "key", {}, settings, "abc")
-    assert result.status == "infrastructure"
-    assert result.error.startswith(f"the worker on {socket.gethostname()} cannot see {tmp_path}/elsewhere/notebooks/cter.ipynb: ")
-    assert "shared filesystem" in result.error and "2019/eenheid/cter" not in result.error  # the job is named once, by the summary

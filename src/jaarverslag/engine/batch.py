@@ -4,7 +4,9 @@ Each job is keyed by a content hash of what determines its output (see `hashing`
 notebook's cells, the parameters, the chapter's entry in the batch file, the data of
 its region and the library's code. A job whose key matches the manifest and whose
 outputs exist is skipped without starting a kernel. Results go to the manifest, owned
-by the one process that holds the build directory's lock.
+by the one process that holds the build directory's lock. Workers keep a warm kernel
+(see `kernels`); Dask workers get the project as a snapshot and send their outputs back
+(see `snapshot`), so they need no shared filesystem.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import dataclasses
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,6 +31,7 @@ from urllib.parse import urlsplit
 
 from .. import __version__
 from ..errors import InfrastructureError, RenderError
+from ..files import write_atomic
 from ..inputs import Dataset
 from ..inputs.params import Batch
 from .hashing import data_digests, library_digest, notebook_digest, sha
@@ -34,6 +39,7 @@ from .layout import Layout
 from .manifest import Manifest, Result, now
 from .owner import Owner, kill_children
 from .progress import reporter
+from .snapshot import BATCH, DATA, NOTEBOOKS, Snapshot
 
 ATTEMPTS = 2  # an infrastructure failure is retried once before it counts
 
@@ -51,7 +57,7 @@ class Job:
 
 @dataclass(frozen=True)
 class Settings:
-    """What every job needs besides its own (year, region, chapter); absolute paths, as workers may run elsewhere."""
+    """What every job needs besides its own (year, region, chapter); absolute paths, as pool workers see them."""
 
     notebooks_dir: Path
     data_dir: Path
@@ -87,13 +93,6 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -
     result = Result(job.name, key, "executed", parameters, hashes, started=now(), version=__version__, commit=commit,
                     kernel="fresh" if settings.fresh_kernels else "warm")
     began = time.perf_counter()
-    unseen = [str(p) for p in (settings.notebooks_dir / f"{job.chapter}.ipynb", settings.data_dir, settings.batch_file)
-              if not p.exists()]
-    if unseen:
-        result.status, result.finished = "infrastructure", now()
-        result.error = (f"the worker on {socket.gethostname()} cannot see {', '.join(unseen)}: workers need the project's "
-                        "notebooks/, data/, params/ and build/ at the same paths (a shared filesystem)")
-        return result
     for attempt in range(1, ATTEMPTS + 1):
         result.attempts = attempt
         try:
@@ -117,6 +116,25 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -
     result.duration = round(time.perf_counter() - began, 3)
     result.finished = now()
     return result
+
+
+def execute_shipped(job: Job, key: str, hashes: dict, settings: Settings, commit: str,
+                    snapshot: Snapshot) -> tuple[Result, list[bytes]]:
+    """A Dask job on a worker that sees none of the client's files: unpack the snapshot (once per worker),
+    render into a private build directory, return the result and the outputs' bytes."""
+    from dask.distributed import get_worker
+
+    base = Path(get_worker().local_directory) / "jaarverslag"
+    base.mkdir(parents=True, exist_ok=True)
+    root = snapshot.unpack(base)
+    build = Path(tempfile.mkdtemp(prefix="build-", dir=base))
+    try:
+        local = dataclasses.replace(settings, notebooks_dir=root / NOTEBOOKS, data_dir=root / DATA,
+                                    batch_file=root / BATCH, build_dir=build)
+        result = execute(job, key, hashes, local, commit)
+        return result, [Path(p).read_bytes() for p in result.outputs]
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
 
 
 def git_commit() -> str:
@@ -250,15 +268,26 @@ def _dispatch_dask(to_run: list[Planned], settings: Settings, workers: int, sche
         client = Client(scheduler or cluster, timeout=30)
     except (OSError, TimeoutError) as exc:
         raise InfrastructureError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {exc}") from None
-    if scheduler:  # an external cluster's workers outlive this run by design: no watchdog on them
-        settings = dataclasses.replace(settings, owner=None)
+    layout = Layout(settings.build_dir)
+    # Workers get the project as a snapshot, sent to each once, and none of the client's paths.
+    shipped = client.scatter(Snapshot.of(settings.notebooks_dir, settings.data_dir, settings.batch_file), hash=True)
+    remote = dataclasses.replace(settings, notebooks_dir=Path(), data_dir=Path(), batch_file=Path(), build_dir=Path(),
+                                 owner=None if scheduler else settings.owner)  # an external cluster's workers outlive us
     try:
-        futures = [client.submit(execute, job, key, hashes, settings, commit, pure=False) for job, key, hashes in to_run]
+        futures = [client.submit(execute_shipped, job, key, hashes, remote, commit, shipped, pure=False)
+                   for job, key, hashes in to_run]
         for future in dask_completed(futures):
             try:
-                yield future.result()
+                result, outputs = future.result()
             except Exception as exc:  # KilledWorker, a lost connection: the cluster failed, not the notebook
                 raise InfrastructureError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") from None
+            if outputs:
+                year, region, chapter = result.job.split("/")
+                targets = [layout.notebook(int(year), region, chapter), layout.page(int(year), region, chapter)]
+                for target, content in zip(targets, outputs, strict=True):
+                    write_atomic(target, content)
+                result.outputs = [str(t) for t in targets]
+            yield result
     finally:
         client.close()
         if cluster is not None:
