@@ -4,11 +4,13 @@ Measured in one run on the same matrix (years x every region x every notebook), 
 scratch copy of data/ and notebooks/:
 
   (a) naive: a sequential loop calling papermill (and nbconvert) once per notebook
-  (b) the engine from cold, default --jobs
+  (b) the engine from cold, default --jobs, a fresh kernel per notebook (--fresh-kernels)
   (c) the engine again, nothing changed (must start no kernel)
   (d) the engine after changing one region's data of one year (must execute only the
       reports that show it: that region, that year and the next)
   (e) the floor: a bare kernel start plus the notebooks' imports, per notebook
+  (f) the engine from cold with warm kernels (the default), in a build of its own; its
+      outputs are compared with (b)'s: there must be no difference
 
 Usage: .venv/bin/python benchmarks/batch.py [--years 2018 2019] [--jobs N]
 """
@@ -16,6 +18,7 @@ Usage: .venv/bin/python benchmarks/batch.py [--years 2018 2019] [--jobs N]
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -28,6 +31,7 @@ import papermill as pm
 from jupyter_client.manager import start_new_kernel
 
 from jaarverslag.engine.batch import Job, Settings, run
+from jaarverslag.engine.compare import differences
 from jaarverslag.engine.render import html_exporter
 from jaarverslag.inputs import load
 from jaarverslag.inputs.params import load_batch
@@ -105,8 +109,13 @@ def main() -> None:
     print(f"(e) floor: {e:.2f} s per notebook (kernel start + imports + shutdown)", flush=True)
     a = naive(jobs, settings)
     print(f"(a) naive sequential papermill loop: {a:.1f} s", flush=True)
-    b, counts_b = engine(jobs, settings, args.jobs)
-    print(f"(b) engine, cold: {b:.1f} s {counts_b}", flush=True)
+    fresh = dataclasses.replace(settings, fresh_kernels=True)
+    b, counts_b = engine(jobs, fresh, args.jobs)
+    print(f"(b) engine, cold, fresh kernels: {b:.1f} s {counts_b}", flush=True)
+    warm = dataclasses.replace(settings, build_dir=scratch / "build-warm")
+    f, counts_f = engine(jobs, warm, args.jobs)
+    different = list(differences(settings.build_dir, warm.build_dir))
+    print(f"(f) engine, cold, warm kernels: {f:.1f} s {counts_f}; outputs differing from (b): {len(different)}", flush=True)
     c, counts_c = engine(jobs, settings, args.jobs)
     print(f"(c) engine, nothing changed: {c:.2f} s {counts_c}", flush=True)
 
@@ -123,6 +132,9 @@ def main() -> None:
     print(f"  (b)/(c)             = {b / c:6.1f}   target >= 50; kernels started in (c): {counts_c['executed']}")
     print(f"  (d) executed        = {counts_d['executed']:6d}   target == {expected_d} (only {changed})")
     print(f"  (b)/floor           = {b / floor_b:6.2f}   target <= 1.3 (floor = {e:.2f} s x {len(jobs)} / cores)")
+    print(f"  (b)/(f)             = {b / f:6.2f}   target >= 2.0")
+    print(f"  (f)/floor           = {f / floor_b:6.2f}   target <= 0.6")
+    print(f"  (f) vs (b) outputs  = {len(different):6d}   differences (target 0){': ' + different[0] if different else ''}")
     shutil.rmtree(scratch)
 
 
