@@ -81,6 +81,24 @@ CASES = {
         lambda d: edit_csv(d / "targets.csv", _set(4, "value", "")),
         ["targets.csv, line 6, column 'value'", "a value is required"],
     ),
+    "published figure without a location": (
+        lambda d: edit_csv(d / "observations.csv", _set(1, "location", "")),
+        ["observations.csv, line 3, column 'location': a location is required for a figure from a published source"],
+    ),
+    "demo figure with a location": (
+        lambda d: edit_csv(d / "observations.csv", lambda f: _set(_row_of(f, source="demo"), "location", "Voorwoord")(f)),
+        ["observations.csv, line", "column 'location': 'Voorwoord': must be empty: only figures from a published source"],
+    ),
+    "more districts than there are": (
+        lambda d: edit_csv(d / "observations.csv",
+                           lambda f: _set(_row_of(f, indicator="districten-slachtofferbeslag"), "value", "7")(f)),
+        ["observations.csv, line", "column 'value'", "must not exceed the 6 districts in regions.csv"],
+    ),
+    "fractional number of districts": (
+        lambda d: edit_csv(d / "observations.csv",
+                           lambda f: _set(_row_of(f, indicator="districten-slachtofferbeslag"), "value", "2.5")(f)),
+        ["observations.csv, line", "column 'value'", "a number of districts must be a whole number"],
+    ),
     "unknown goal status": (
         lambda d: edit_csv(d / "goals.csv", _set(0, "status", "bijna")),
         ["goals.csv, line 2, column 'status'", "'bijna'"],

@@ -1,9 +1,10 @@
 """Deterministic demo data for the districts, so the per-district batch runs end to end.
 
 The source only has figures for the unit as a whole. This generator splits every unit
-count (and amount) over the districts so that the districts add up exactly to the
-unit's real figure, gives percentages a plausible spread around the unit's value, and
-derives district targets and goal results. Every generated row has source `demo`, and
+count, amount and weight (and fte) over the districts so that the districts add up
+exactly to the unit's real figure, gives percentages a plausible spread around the
+unit's value, and derives district targets and goal results. A figure that counts
+districts ("2 of the 6 districts") belongs to the unit alone and is not split. Every generated row has source `demo`, and
 every page that shows one says so. Same seed, same data.
 """
 
@@ -28,6 +29,7 @@ SHARES = {
     "zuid-holland-zuid": 0.18,
 }
 PERCENT_SPREAD = 2.5  # standard deviation, in points, of a district around the unit
+UNIT_ONLY = ("districts",)  # figures about the districts themselves ("2 of 6 districts"): never split
 UNQUANTIFIED_STATUS = {"gerealiseerd": 0.5, "deels": 0.3, "niet": 0.1, "onbekend": 0.1}
 
 
@@ -40,9 +42,11 @@ def _weights(names: list[str], rng: np.random.Generator) -> np.ndarray:
     return rng.dirichlet([SHARES.get(n, 1 / len(names)) * 200 for n in names])
 
 
-def _split(total: float, names: list[str], weights: np.ndarray, rng: np.random.Generator) -> dict[str, int]:
-    """Whole numbers that add up exactly to total."""
-    return dict(zip(names, rng.multinomial(int(round(total)), weights).tolist()))
+def _split(total: float, names: list[str], weights: np.ndarray, rng: np.random.Generator) -> dict[str, float]:
+    """Parts that add up exactly to total: whole numbers, or tenths when total is not whole (9,5 fte)."""
+    step = 1 if float(total).is_integer() else 0.1
+    parts = rng.multinomial(int(round(total / step)), weights)
+    return dict(zip(names, (round(float(p) * step, 6) for p in parts)))
 
 
 def _spread(value: float, rng: np.random.Generator) -> float:
@@ -54,6 +58,7 @@ def observations(data: Dataset, rng: np.random.Generator) -> pd.DataFrame:
     names = districts(data)
     unit_of = data.indicators.set_index("id")["unit"]
     unit_rows = data.observations[data.observations["region"] == data.unit].sort_values(["indicator", "year"])
+    unit_rows = unit_rows[~unit_rows["indicator"].map(unit_of).isin(UNIT_ONLY)]
     weights = {indicator: _weights(names, rng) for indicator in unit_rows["indicator"].unique()}
     rows = []
     for obs in unit_rows.itertuples():
@@ -63,7 +68,7 @@ def observations(data: Dataset, rng: np.random.Generator) -> pd.DataFrame:
             values = _split(obs.value, names, weights[obs.indicator], rng)
         rows += [(obs.indicator, n, obs.year, v) for n, v in values.items()]
     frame = pd.DataFrame(rows, columns=["indicator", "region", "year", "value"])
-    return frame.assign(qualifier=pd.NA, source=DEMO)
+    return frame.assign(qualifier=pd.NA, source=DEMO, location=pd.NA)
 
 
 def targets(data: Dataset) -> pd.DataFrame:

@@ -25,7 +25,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "goals": ("year", "region", "goal_id"),
 }
 
-UNITS = ("count", "percentage", "euro", "kilogram")
+# fte: full-time equivalents (staff capacity, decimals allowed); districts: a number of the
+# unit's districts ("in 2 of the 6 districts"), which only the unit has and demo data never splits.
+UNITS = ("count", "percentage", "euro", "kilogram", "fte", "districts")
 BETTER = ("lower", "higher", "none")
 LEVELS = ("eenheid", "district", "basisteam", "gemeente")
 THEME_KINDS = ("overzicht", "strategisch", "ontwikkelagenda")

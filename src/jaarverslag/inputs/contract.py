@@ -30,6 +30,7 @@ from .catalog import (
     path,
     read_text,
 )
+from .sources import is_published
 
 _SLUG = pa.Check.str_matches(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="must be a lower-case slug such as 'rotterdam-zuid'")
 _YEAR = pa.Check.in_range(1990, 2100, error="year must be between 1990 and 2100")
@@ -44,6 +45,11 @@ VALUE_RULES = {
     "percentage": [pa.Check.in_range(0, 100, error="a percentage must be between 0 and 100")],
     "euro": [pa.Check.ge(0, error="an amount in euro must not be negative")],
     "kilogram": [pa.Check.ge(0, error="a weight must not be negative")],
+    "fte": [pa.Check.ge(0, error="a number of fte must not be negative")],
+    "districts": [
+        pa.Check.ge(0, error="a number of districts must not be negative"),
+        pa.Check(lambda s: s % 1 == 0, element_wise=False, error="a number of districts must be a whole number"),
+    ],
 }
 
 
@@ -154,6 +160,7 @@ def _schemas(regions: Iterable[str] = (), themes: Iterable[str] = (), indicators
                 "value": pa.Column(float),
                 "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS), nullable=True),
                 "source": pa.Column(str, source),
+                "location": pa.Column(str, nullable=True),
             },
             unique=list(KEYS["observations"]),
         ),
@@ -234,6 +241,8 @@ def _rule_text(check: str, case: object, schema: pa.DataFrameSchema) -> str:
         return f"{case!r} is not {kind}"
     if check.startswith("isin("):
         return f"{case!r} is not one of the allowed values {check[5:-1]}"
+    if pd.api.types.is_scalar(case) and pd.isna(case):
+        return check  # an empty cell where a rule requires a value: the rule says it all
     return f"{case!r}: {check}"
 
 
@@ -263,8 +272,17 @@ def _read(data_dir: Path, name: str) -> pd.DataFrame:
     return frame.mask(frame == "")
 
 
+def _present(error: str) -> pa.Check:
+    """A check that fails on empty cells (pandera skips them otherwise)."""
+    return pa.Check(lambda s: s.notna(), ignore_na=False, error=error)
+
+
+def _absent(error: str) -> pa.Check:
+    return pa.Check(lambda s: s.isna(), error=error)
+
+
 def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
-    """Rules that depend on another column or table: unit bounds and target completeness."""
+    """Rules that depend on another column or table: unit bounds, target completeness, where a figure is stated."""
     unit_of = tables["indicators"].set_index("id")["unit"]
     obs, targets, goals = tables["observations"], tables["targets"], tables["goals"]
     problems: list[str] = []
@@ -281,6 +299,15 @@ def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
         check("targets", targets, targets["indicator"].map(unit_of) == unit, {"value": pa.Column(float, rules, nullable=True)})
         for column in ("target_value", "result_value"):
             check("goals", goals, goals["unit"] == unit, {column: pa.Column(float, rules, nullable=True)})
+    districts = int((tables["regions"]["level"] == "district").sum())
+    at_most = pa.Check.le(districts, error=f"a number of districts must not exceed the {districts} districts in regions.csv")
+    check("observations", obs, obs["indicator"].map(unit_of) == "districts", {"value": pa.Column(float, at_most)})
+    published = is_published(obs["source"])
+    located = _present("a location is required for a figure from a published source: the section heading path "
+                       "where the source states it, e.g. 'Voorwoord'")
+    check("observations", obs, published, {"location": pa.Column(str, located, nullable=True)})
+    check("observations", obs, ~published, {"location": pa.Column(
+        str, _absent("must be empty: only figures from a published source have a location"), nullable=True)})
     relative = targets["kind"] == "not_above_previous_year"
     empty = pa.Check(lambda s: s.isna(), error="must be empty: this kind of target is the previous year's value")
     check("targets", targets, relative, {"value": pa.Column(float, empty, nullable=True)})

@@ -26,7 +26,8 @@ KINDS = {
     "ten minste": "Gehaald als het cijfer de streefwaarde haalt of overtreft.",
     "ten hoogste": "Gehaald als het cijfer niet boven de streefwaarde uitkomt.",
 }
-UNITS = {"count": "aantal", "percentage": "procent", "euro": "euro", "kilogram": "kilogram"}
+UNITS = {"count": "aantal", "percentage": "procent", "euro": "euro", "kilogram": "kilogram", "fte": "fte (voltijdbanen)",
+         "districts": "aantal districten"}
 GAPS = (
     "Zoeken in alle verslagen is er nog niet.",
     "Het menu op een telefoon blijft open na een sprong naar een hoofdstuk, tot u op 'Inhoud' tikt.",
