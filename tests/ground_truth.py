@@ -161,3 +161,14 @@ QUANTIFIED_GOALS = [
     ("inz-c-1", "at_most", 26890, 29751, "niet"),  # working-time violations vs 2017
     ("ond-b-3", "at_least", 4, 5, "gerealiseerd"),  # learning files
 ]
+
+# Goal numbers the seed does not state but we read from its words: (goal id, which number).
+# Re-read from the appendix; every other number in goals.csv is stated as such.
+DERIVED_GOAL_NUMBERS = [
+    ("cter-b-6", "result"),  # "ontwikkeld en gegeven": one training
+    ("cter-c-1", "result"),  # "alle IBT-plichtige medewerkers": 100%
+    ("ond-d-4", "target"),  # "3 a 4 keer per jaar": 3
+    ("cyb-b-1", "result"),  # four topics of prevention tips listed: 4
+    ("bcsv-b-6", "result"),  # "minimaal 2 familieagenten per basisteam": 2
+    ("inz-c-1", "target"),  # "lager dan in 2017": the 2017 count from the result column
+]

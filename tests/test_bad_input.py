@@ -99,6 +99,30 @@ CASES = {
                            lambda f: _set(_row_of(f, indicator="districten-slachtofferbeslag"), "value", "2.5")(f)),
         ["observations.csv, line", "column 'value'", "a number of districts must be a whole number"],
     ),
+    "goal number without its basis": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", region="eenheid"), "result_basis", "")(f)),
+        ["goals.csv, line 4, column 'result_basis': required with a result_value from a published source"],
+    ),
+    "basis without a number": (
+        lambda d: edit_csv(d / "goals.csv", _set(0, "target_basis", "stated")),
+        ["goals.csv, line 2, column 'target_basis'", "must be empty: only a target_value from a published source has a basis"],
+    ),
+    "unknown basis": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", region="eenheid"), "target_basis", "guessed")(f)),
+        ["goals.csv, line 4, column 'target_basis': 'guessed' is not one of the allowed values"],
+    ),
+    "derived number without a note": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="ond-d-4", region="eenheid"), "basis_note", "")(f)),
+        ["goals.csv, line", "column 'basis_note': required for a derived number"],
+    ),
+    "note for a stated number": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", region="eenheid"), "basis_note", "zo")(f)),
+        ["goals.csv, line 4, column 'basis_note': 'zo': must be empty: only a derived number needs a note"],
+    ),
+    "demo goal with a basis": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", source="demo"), "result_basis", "stated")(f)),
+        ["goals.csv, line", "column 'result_basis'", "must be empty: only a result_value from a published source has a basis"],
+    ),
     "unknown goal status": (
         lambda d: edit_csv(d / "goals.csv", _set(0, "status", "bijna")),
         ["goals.csv, line 2, column 'status'", "'bijna'"],

@@ -22,6 +22,7 @@ from ..analysis.goals import STATUS_LABELS
 from ..inputs.catalog import STATUSES
 
 MET = {True: "✔ gehaald", False: "✘ niet gehaald"}
+DERIVED = "(afgeleid)"  # a goal's number read from the source's words, not stated in it
 _GOOD = "color: #14532d; background-color: #dcfce7; font-weight: 600"
 _PARTLY = "color: #713f12; background-color: #fef3c7; font-weight: 600"
 _BAD = "color: #7f1d1d; background-color: #fee2e2; font-weight: 600"
@@ -153,20 +154,47 @@ def figures_table(rows: pd.DataFrame, year: int, caption: str, table_id: str) ->
 
 
 def goals_table(goals: pd.DataFrame, caption: str, table_id: str) -> HTML:
-    """Goals per ambition: target, result, recorded status and the status the numbers give."""
+    """Goals per ambition: target, result, recorded status and the status the numbers give.
+
+    A number we derived from the source's words rather than read in it is marked '(afgeleid)'
+    in its cell and explained in a list under the table.
+    """
     frame = pd.DataFrame(
         {
             "Ambitie": [f"{c}. {a}" for c, a in zip(goals["ambition_code"], goals["ambition"])],
             "Doel": goals["label"].to_numpy(),
             "Onderwerp": goals["topic"].to_numpy(),
-            "Streefwaarde": [_goal_target(row) for row in goals.itertuples()],
-            "Resultaat": [_goal_value(v, u) for v, u in zip(goals["result_value"], goals["unit"])],
+            "Streefwaarde": [_derived(_goal_target(row), row.target_basis) for row in goals.itertuples()],
+            "Resultaat": [_derived(_goal_value(row.result_value, row.unit), row.result_basis) for row in goals.itertuples()],
             "Status": [BADGES[s] for s in goals["status"]],
             "Volgens de cijfers": [BADGES.get(s, formatting.MISSING) for s in goals["derived_status"]],
         }
     ).set_index(["Ambitie", "Doel"])
-    return styled(frame, table_id, caption, (12, 25, 12, 10, 9, 16, 16),
-                  text_columns=("Onderwerp", "Status", "Volgens de cijfers"))
+    table = styled(frame, table_id, caption, (12, 23, 11, 12, 12, 15, 15),
+                   text_columns=("Onderwerp", "Status", "Volgens de cijfers"))
+    return HTML(table.data + _derivations(goals))
+
+
+def _derived(text: str, basis: object) -> str:
+    return f"{text} {DERIVED}" if basis == "derived" else text
+
+
+def _derivations(goals: pd.DataFrame) -> str:
+    """The derived numbers of these goals in words: which goal, which number, how we got it."""
+    rows = goals[(goals["target_basis"] == "derived") | (goals["result_basis"] == "derived")]
+    if rows.empty:
+        return ""
+    items = "".join(
+        f"<li>{formatting.literal(row.label)} ({_which(row)}): {formatting.literal(row.basis_note)}</li>"
+        for row in rows.itertuples()
+    )
+    return (f'<p class="note"><em>{DERIVED}</em>: dit getal staat niet letterlijk in de bron; we hebben het afgeleid '
+            f'uit wat de bron schrijft.</p><ul class="note">{items}</ul>')
+
+
+def _which(row: Any) -> str:
+    parts = [name for name, basis in (("streefwaarde", row.target_basis), ("resultaat", row.result_basis)) if basis == "derived"]
+    return " en ".join(parts)
 
 
 def status_table(counts: pd.DataFrame, caption: str, table_id: str) -> HTML:

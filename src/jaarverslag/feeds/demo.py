@@ -104,7 +104,9 @@ def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataF
     frames = []
     for year in years:
         for region in districts(data):
-            frame = template.assign(year=year, region=region, source=DEMO).reset_index(drop=True)
+            # generated numbers are neither stated by nor derived from a source
+            frame = template.assign(year=year, region=region, source=DEMO, target_basis=pd.NA, result_basis=pd.NA,
+                                    basis_note=pd.NA).reset_index(drop=True)
             quantified = frame["target_value"].notna() & frame["unit"].notna()
             result = [
                 _demo_result(t, u, rng) if q else np.nan

@@ -35,6 +35,7 @@ TARGET_KINDS = ("not_above_previous_year", "at_least", "at_most")
 GOAL_TARGET_KINDS = ("at_least", "at_most")
 STATUSES = ("gerealiseerd", "deels", "niet", "onbekend")
 QUALIFIERS = ("circa", "ruim", "meer dan")
+BASES = ("stated", "derived")  # does the source state a goal's number, or did we derive it from its words?
 SHOWN_YEARS = 2  # a report shows its year and the year before
 
 

@@ -8,7 +8,7 @@ rules for analysts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import pandera.pandas as pa
 
 from ..errors import DataContractError, ParameterError
 from .catalog import (
+    BASES,
     BETTER,
     GOAL_TARGET_KINDS,
     KEYS,
@@ -188,7 +189,10 @@ def _schemas(regions: Iterable[str] = (), themes: Iterable[str] = (), indicators
                 "label": pa.Column(str),
                 "target_kind": pa.Column(str, pa.Check.isin(GOAL_TARGET_KINDS), nullable=True),
                 "target_value": pa.Column(float, nullable=True),
+                "target_basis": pa.Column(str, pa.Check.isin(BASES), nullable=True),
                 "result_value": pa.Column(float, nullable=True),
+                "result_basis": pa.Column(str, pa.Check.isin(BASES), nullable=True),
+                "basis_note": pa.Column(str, nullable=True),
                 "unit": pa.Column(str, pa.Check.isin(UNITS), nullable=True),
                 "status": pa.Column(str, pa.Check.isin(STATUSES)),
                 "source": pa.Column(str, source),
@@ -281,6 +285,23 @@ def _absent(error: str) -> pa.Check:
     return pa.Check(lambda s: s.isna(), error=error)
 
 
+def _check_bases(goals: pd.DataFrame, check: Callable) -> None:
+    """A published goal says of each of its numbers whether the source states it; derived ones say how."""
+    published = is_published(goals["source"])
+    for which in ("target", "result"):
+        value, basis = goals[f"{which}_value"], f"{which}_basis"
+        check("goals", goals, published & value.notna(), {basis: pa.Column(str, _present(
+            f"required with a {which}_value from a published source: 'stated' if the source gives the number, "
+            "'derived' if we read it from its words"), nullable=True)})
+        check("goals", goals, value.isna() | ~published, {basis: pa.Column(str, _absent(
+            f"must be empty: only a {which}_value from a published source has a basis"), nullable=True)})
+    derived = (goals["target_basis"] == "derived") | (goals["result_basis"] == "derived")
+    check("goals", goals, derived, {"basis_note": pa.Column(str, _present(
+        "required for a derived number: say in a few words how it follows from the source"), nullable=True)})
+    check("goals", goals, ~derived, {"basis_note": pa.Column(str, _absent(
+        "must be empty: only a derived number needs a note"), nullable=True)})
+
+
 def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
     """Rules that depend on another column or table: unit bounds, target completeness, where a figure is stated."""
     unit_of = tables["indicators"].set_index("id")["unit"]
@@ -314,6 +335,7 @@ def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
     check("targets", targets, ~relative, {"value": pa.Column(float)})
     quantified = goals["target_kind"].notna()
     check("goals", goals, quantified, {"target_value": pa.Column(float), "unit": pa.Column(str)})
+    _check_bases(goals, check)
     regions = tables["regions"]
     top = regions["level"] == "eenheid"
     check("regions", regions, top, {"parent": pa.Column(str, pa.Check(lambda s: s.isna(), error="the unit has no parent"), nullable=True)})

@@ -19,7 +19,8 @@ METHOD = (
     "De realisatie meet een cijfer aan zijn streefwaarde: bij aantallen en bedragen als procentuele afwijking, "
     "bij percentages als verschil in procentpunten. Een streefwaarde 'niet hoger dan vorig jaar' gebruikt het "
     "cijfer van het jaar ervoor. De status van een doel uit de bijlage is die uit de bron; waar streefwaarde en "
-    "resultaat getallen zijn, staat ernaast de status die uit die getallen volgt."
+    "resultaat getallen zijn, staat ernaast de status die uit die getallen volgt. Een getal van een doel dat de "
+    "bron niet letterlijk noemt maar dat wij uit haar tekst afleiden, heet '(afgeleid)' en wordt toegelicht."
 )
 KINDS = {
     "niet hoger dan vorig jaar": "Gehaald als het cijfer van dit jaar niet hoger is dan dat van het jaar ervoor.",
