@@ -123,6 +123,62 @@ CASES = {
         lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", source="demo"), "result_basis", "stated")(f)),
         ["goals.csv, line", "column 'result_basis'", "must be empty: only a result_value from a published source has a basis"],
     ),
+    "missing claims table": (
+        lambda d: (d / "claims.csv").unlink(),
+        ["claims.csv: file not found (the 'claims' table is required)"],
+    ),
+    "unknown claim rule": (
+        lambda d: edit_csv(d / "claims.csv", _set(0, "rule", "klopt")),
+        ["claims.csv, line 2, column 'rule': 'klopt' is not one of the allowed values"],
+    ),
+    "claim without a location": (
+        lambda d: edit_csv(d / "claims.csv", _set(2, "location", "")),
+        ["claims.csv, line 4, column 'location': a value is required"],
+    ),
+    "equals without a value": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="rv-prio2"), "value", "")(f)),
+        ["claims.csv, line", "column 'value': required for rule 'equals'"],
+    ),
+    "stated value with a percent sign": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="rv-prio2"), "value", "79%")(f)),
+        ["claims.csv, line", "column 'value'", "'79%'", "must be a plain number"],
+    ),
+    "claim about an unknown indicator": (
+        lambda d: edit_csv(d / "claims.csv", _set(0, "indicator", "woninginbraak")),
+        ["claims.csv, line 2, column 'indicator'", "'woninginbraak'", "unknown indicator"],
+    ),
+    "claim about an unknown goal": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="inz-leerbureaus"), "goal", "inz-a-99")(f)),
+        ["claims.csv, line", "column 'goal': 'inz-a-99': unknown goal (not in goals.csv for this year and region)"],
+    ),
+    "claim about an indicator and a goal": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="inz-leerbureaus"), "indicator", "evenementen")(f)),
+        ["claims.csv, line", "column 'goal'", "must be empty when an indicator is given"],
+    ),
+    "claim about no figure": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="rv-fraude"), "indicator", "")(f)),
+        ["claims.csv, line", "column 'indicator': required for rules equals, target_met, target_missed"],
+    ),
+    "change claim about a goal": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="cb-misdrijven"), "goal", "piv-c-1")(f)),
+        ["claims.csv, line", "column 'goal'", "must be empty for rule 'rose'"],
+    ),
+    "all targets with an indicator": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="rv-alle-doelen"), "indicator", "dna-v")(f)),
+        ["claims.csv, line 11, column 'indicator'", "must be empty for rule 'all_targets_met'"],
+    ),
+    "unverifiable claim without a reason": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="cb-oorzaak-fraude"), "note", "")(f)),
+        ["claims.csv, line", "column 'note': required for rule 'unverifiable'"],
+    ),
+    "qualifier without a figure": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="cb-oorzaak-fraude"), "qualifier", "circa")(f)),
+        ["claims.csv, line", "column 'value': required with a qualifier"],
+    ),
+    "same claim twice at one place": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="cb-straatroven"), "claim", "Woninginbraken 8% gedaald")(f)),
+        ["claims.csv, line", "column 'claim'", "occurs twice at this location"],
+    ),
     "unknown goal status": (
         lambda d: edit_csv(d / "goals.csv", _set(0, "status", "bijna")),
         ["goals.csv, line 2, column 'status'", "'bijna'"],

@@ -74,6 +74,15 @@ def change(x: float | None, unit: str) -> str:
     return percent(x, 1, signed=True)
 
 
+def target(kind: object, reference: float | None, unit: str, year: int) -> str:
+    """A target as the report states it: '≤ 2018' (not above the previous year), '≥ 82,0%', '≤ 6,7%'."""
+    if not isinstance(kind, str):
+        return "geen streefwaarde"
+    if kind == "not_above_previous_year":
+        return f"≤ {year - 1}"
+    return ("≥ " if kind == "at_least" else "≤ ") + value(reference, unit)
+
+
 def literal(text: object) -> str:
     """Text from data as it must appear in Markdown or HTML: its <, > and & escaped, so a label or
     a region's name can never become markup (or script) on a published page."""

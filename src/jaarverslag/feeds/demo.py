@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..analysis.goals import derived_status
 from ..inputs import Dataset
-from ..inputs.catalog import KEYS, REGIONAL
+from ..inputs.catalog import KEYS
 from ..inputs.contract import columns
 from ..inputs.sources import DEMO, DEMO_TITLE
 
@@ -30,6 +30,7 @@ SHARES = {
 }
 PERCENT_SPREAD = 2.5  # standard deviation, in points, of a district around the unit
 UNIT_ONLY = ("districts",)  # figures about the districts themselves ("2 of 6 districts"): never split
+GENERATED = ("observations", "targets", "goals")  # claims are statements of a text: never generated
 UNQUANTIFIED_STATUS = {"gerealiseerd": 0.5, "deels": 0.3, "niet": 0.1, "onbekend": 0.1}
 
 
@@ -122,7 +123,7 @@ def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataF
 def generate(data: Dataset, seed: int = 2019, goal_years: tuple[int, ...] = (2018, 2019)) -> dict[str, pd.DataFrame]:
     """The data tables with the demo rows replaced by freshly generated ones."""
     rng = np.random.default_rng(seed)
-    real = {name: getattr(data, name) for name in REGIONAL}
+    real = {name: getattr(data, name) for name in GENERATED}
     real = {name: frame[frame["source"] != DEMO] for name, frame in real.items()}
     obs = observations(data, rng)
     sources = data.sources[data.sources["id"] != DEMO]

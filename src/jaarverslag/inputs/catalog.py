@@ -12,8 +12,8 @@ import pandas as pd
 
 from ..errors import DataContractError
 
-TABLES = ("regions", "sources", "themes", "indicators", "observations", "targets", "goals")
-REGIONAL = ("observations", "targets", "goals")  # every row belongs to one region
+TABLES = ("regions", "sources", "themes", "indicators", "observations", "targets", "goals", "claims")
+REGIONAL = ("observations", "targets", "goals", "claims")  # every row belongs to one region
 SHARED = tuple(t for t in TABLES if t not in REGIONAL)
 KEYS: dict[str, tuple[str, ...]] = {
     "regions": ("id",),
@@ -23,6 +23,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "observations": ("indicator", "region", "year"),
     "targets": ("indicator", "region", "year"),
     "goals": ("year", "region", "goal_id"),
+    "claims": ("year", "region", "id"),
 }
 
 # fte: full-time equivalents (staff capacity, decimals allowed); districts: a number of the
@@ -36,6 +37,10 @@ GOAL_TARGET_KINDS = ("at_least", "at_most")
 STATUSES = ("gerealiseerd", "deels", "niet", "onbekend")
 QUALIFIERS = ("circa", "ruim", "meer dan")
 BASES = ("stated", "derived")  # does the source state a goal's number, or did we derive it from its words?
+# How a claim of the report's text is checked (see analysis/claims.py and data/README.md).
+CLAIM_RULES = ("equals", "rose", "fell", "stable", "target_met", "target_missed", "all_targets_met", "unverifiable")
+# A claim's figure may also be an order of magnitude: tens or hundreds of its value ("tientallen miljoenen").
+CLAIM_QUALIFIERS = (*QUALIFIERS, "tientallen", "honderden")
 SHOWN_YEARS = 2  # a report shows its year and the year before
 
 

@@ -19,6 +19,8 @@ from ..errors import DataContractError, ParameterError
 from .catalog import (
     BASES,
     BETTER,
+    CLAIM_QUALIFIERS,
+    CLAIM_RULES,
     GOAL_TARGET_KINDS,
     KEYS,
     LEVELS,
@@ -66,6 +68,7 @@ class Dataset:
     observations: pd.DataFrame
     targets: pd.DataFrame
     goals: pd.DataFrame
+    claims: pd.DataFrame
 
     def region_name(self, region: str) -> str:
         return self.regions.set_index("id").at[region, "name"]
@@ -199,6 +202,23 @@ def _schemas(regions: Iterable[str] = (), themes: Iterable[str] = (), indicators
             },
             unique=list(KEYS["goals"]),
         ),
+        "claims": _table(
+            {
+                "id": pa.Column(str, _SLUG),
+                "year": pa.Column(int, _YEAR),
+                "region": pa.Column(str, region),
+                "location": pa.Column(str),
+                "claim": pa.Column(str),
+                "rule": pa.Column(str, pa.Check.isin(CLAIM_RULES)),
+                "indicator": pa.Column(str, indicator, nullable=True),
+                "goal": pa.Column(str, _SLUG, nullable=True),
+                "value": pa.Column(str, _PUBLISHED, nullable=True),
+                "qualifier": pa.Column(str, pa.Check.isin(CLAIM_QUALIFIERS), nullable=True),
+                "note": pa.Column(str, nullable=True),
+                "source": pa.Column(str, source),
+            },
+            unique=list(KEYS["claims"]),
+        ),
     }
 
 
@@ -302,6 +322,44 @@ def _check_bases(goals: pd.DataFrame, check: Callable) -> None:
         "must be empty: only a derived number needs a note"), nullable=True)})
 
 
+# What each claim rule needs: the columns it requires and those it must leave empty.
+_CLAIM_NEEDS = {
+    "equals": ({"value"}, set()),
+    "rose": ({"indicator"}, {"goal"}),
+    "fell": ({"indicator"}, {"goal"}),
+    "stable": ({"indicator", "value"}, {"goal"}),
+    "target_met": (set(), set()),
+    "target_missed": (set(), set()),
+    "all_targets_met": (set(), {"indicator", "goal", "value", "qualifier"}),
+    "unverifiable": ({"note"}, set()),
+}
+_ABOUT_A_FIGURE = ("equals", "target_met", "target_missed")  # need an indicator or a goal
+
+
+def _check_claims(claims: pd.DataFrame, goals: pd.DataFrame, check: Callable) -> None:
+    """Each claim has what its rule needs, is about one figure, and names a goal of its own report."""
+    for rule, (required, empty) in _CLAIM_NEEDS.items():
+        rows = claims["rule"] == rule
+        for column in required:
+            check("claims", claims, rows, {column: pa.Column(str, _present(f"required for rule '{rule}'"), nullable=True)})
+        for column in empty:
+            check("claims", claims, rows, {column: pa.Column(str, _absent(f"must be empty for rule '{rule}'"), nullable=True)})
+    figure = claims["rule"].isin(_ABOUT_A_FIGURE) & claims["goal"].isna()
+    check("claims", claims, figure, {"indicator": pa.Column(str, _present(
+        f"required for rules {', '.join(_ABOUT_A_FIGURE)}: name the indicator (or the goal) the claim is about"), nullable=True)})
+    check("claims", claims, claims["indicator"].notna(), {"goal": pa.Column(str, _absent(
+        "must be empty when an indicator is given: a claim is about one figure"), nullable=True)})
+    check("claims", claims, claims["qualifier"].notna(), {"value": pa.Column(str, _present(
+        "required with a qualifier: the figure it qualifies"), nullable=True)})
+    twice = claims.duplicated(["year", "region", "location", "claim"], keep=False)
+    check("claims", claims, twice, {"claim": pa.Column(str, _absent(
+        "occurs twice at this location for this year and region: merge the rows or say what differs"), nullable=True)})
+    known = set(zip(goals["year"], goals["region"], goals["goal_id"]))
+    named = pd.Series([(y, r, g) in known for y, r, g in zip(claims["year"], claims["region"], claims["goal"])], index=claims.index)
+    check("claims", claims, claims["goal"].notna() & ~named, {"goal": pa.Column(str, _absent(
+        "unknown goal (not in goals.csv for this year and region)"), nullable=True)})
+
+
 def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
     """Rules that depend on another column or table: unit bounds, target completeness, where a figure is stated."""
     unit_of = tables["indicators"].set_index("id")["unit"]
@@ -336,6 +394,7 @@ def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
     quantified = goals["target_kind"].notna()
     check("goals", goals, quantified, {"target_value": pa.Column(float), "unit": pa.Column(str)})
     _check_bases(goals, check)
+    _check_claims(tables["claims"], goals, check)
     regions = tables["regions"]
     top = regions["level"] == "eenheid"
     check("regions", regions, top, {"parent": pa.Column(str, pa.Check(lambda s: s.isna(), error="the unit has no parent"), nullable=True)})
