@@ -55,7 +55,84 @@ UNIT_FIGURES = [
     ("gewonde-medewerkers", 2019, 787),
     ("aspiranten-in-dienst", 2019, 770),
     ("fenomeenonderzoeken-cybercrime", 2019, 8),
+    ("cocaine-inbeslagname", 2019, 33000),  # "ruim", as the chapter states it
+    ("gewaarschuwde-bedrijven-ransomware", 2019, 1200),  # "meer dan"
+    ("cybervrijwilligers", 2019, 6),
+    ("instroom-aspiranten", 2019, 300),
+    ("instroom-migratieachtergrond", 2019, 37),
+    ("bekendheid-handelingskader", 2019, 43),
+    ("tevredenheid-politiecontact", 2017, 59.2),
+    ("tevredenheid-politiecontact", 2019, 63),
+    ("familieagent-inzetten", 2019, 350),
+    ("personeelsoproepen", 2019, 251),
+    ("toegeruste-wijkagenten-online", 2019, 190),
+    ("gescande-basisteams", 2019, 14),
+    # read again for issue 14: the rest of the text and the appendix
+    ("bekendheid-handelingskader-begin", 2019, 25),  # begin 2019
+    ("herkenning-handelingskader", 2019, 70),
+    ("aangepakte-smartshops", 2019, 2),  # "een tweetal"
+    ("alternatieve-interventies-cybercrime", 2019, 4),  # % of the investigations
+    ("uitbreiding-cybercrimeteam", 2019, 9.5),  # fte
+    ("roulatie-cybercrimeteam", 2019, 0),  # "geen medewerkers"
+    ("mkb-voorlichtingsbijeenkomsten", 2019, 4),
+    ("afname-inzetbare-capaciteit", 2019, 500),  # "ongeveer 500 fte" since 2016
+    ("ib-training-basisteams", 2019, 91),
+    ("ib-training-recherche", 2019, 33),
+    ("districten-slachtofferbeslag", 2019, 2),  # two of the six districts
+    ("scholen-in-contact", 2019, 90),
+    ("wijkagenten-norm", 2019, 377),
+    ("wijkagenten-formatie", 2019, 412),
+    ("opgeleide-praktijkbegeleiders", 2019, 42),
+    ("deelnemers-talentprogramma", 2019, 32),  # the "verschilmakers"
+    ("basisteams-vernieuwend-werken", 2019, 7),
+    ("basisteams-doorbreken-grenzen", 2019, 7),
 ]
+
+# Figures the seed gives as approximate, with its word for it.
+APPROXIMATE = {
+    ("slachtofferbeslag", 2019): "circa",
+    ("cocaine-inbeslagname", 2019): "ruim",
+    ("gewaarschuwde-bedrijven-ransomware", 2019): "meer dan",
+    ("evenementen", 2019): "ruim",
+    ("personeelsoproepen", 2019): "ruim",
+    ("afname-inzetbare-capaciteit", 2019): "circa",
+}
+
+# How many unit figures each section of the seed states (its headings, nested as the report
+# is organised), the KPI table included, its appendix goals and relative changes left out.
+# Sections without figures count 0.
+_S1, _S2, _B = "1. Regionaal Veiligheidsbeeld", "2. Strategische thema's", "Bijlage"
+FIGURES_PER_SECTION = {
+    "Voorwoord": 0,
+    "Leeswijzer": 0,
+    _S1: 12 * 2 + 6,  # the table's two years, and six figures of its opening text
+    f"{_S1} > Criminaliteitsbeeld": 2,
+    f"{_S2} > Politie voor iedereen > Meer diverse teams": 1,
+    f"{_S2} > Politie voor iedereen > Discriminatie & pro actief controleren": 3,
+    f"{_S2} > Contraterrorisme, extremisme en radicalisering (CTER)": 0,
+    f"{_S2} > Ondermijning > Aanpak van ondermijning": 1,
+    f"{_S2} > Ondermijning > Excessief geweld en vuurwapenbezit": 2,
+    f"{_S2} > Ondermijning > Drugs": 1,
+    f"{_S2} > Cybercrime": 3,
+    f"{_S2} > Cybercrime > Nieuwe collega's voor het Cybercrimeteam Rotterdam": 2,
+    f"{_S2} > Cybercrime > Kennisontwikkeling & training": 1,
+    f"{_S2} > Cybercrime > Samenwerking met publieke en private partners": 1,
+    f"{_S2} > Beheersing openbare orde risico's": 2,
+    f"{_S2} > Inzetbaarheid": 1,
+    f"{_S2} > Inzetbaarheid > Verhoogde instroomaspiranten": 1,
+    f"{_S2} > Inzetbaarheid > Geweld tegen politieambtenaren": 2,
+    f"{_B} > Politie voor iedereen > C: Meer divers samengestelde teams": 1,
+    f"{_B} > Burger centraal en slachtoffer voorop > A: Bekendheid bij burgers over beschikbare dienstverlening": 2,
+    f"{_B} > Burger centraal en slachtoffer voorop > B: Veiligheid van slachtoffers voorop; beschermen voor opsporen": 4,
+    f"{_B} > Burger centraal en slachtoffer voorop > C: Meer maatwerk, samenwerking en wederkerigheid": 1,
+    f"{_B} > Bedrijfsvoering: Inzetbaarheid > A: Op sterkte komen & blijven": 4,
+    f"{_B} > Ontwikkelagenda GGP > Wijkagent in de digitale wereld": 1,
+    f"{_B} > Ontwikkelagenda GGP > Zicht op ontwikkeling": 1,
+    f"{_B} > Ontwikkelagenda GGP > Vernieuwend werken": 1,
+    f"{_B} > Ontwikkelagenda GGP > Doorbreken van grenzen": 1,
+}
+# The same per top-level section: 30 + 2 in the Veiligheidsbeeld, 21 in the themes' text, 16 in the appendix.
+FIGURES_PER_PART = {"Voorwoord": 0, "Leeswijzer": 0, _S1: 32, _S2: 21, _B: 16}
 
 # Goal rows of the seed's appendix per (theme, ambition), counted in its tables.
 GOALS_PER_AMBITION = {
@@ -83,4 +160,15 @@ QUANTIFIED_GOALS = [
     ("inz-b-5", "at_least", 100, 93.4, "niet"),  # RTGP certification, %
     ("inz-c-1", "at_most", 26890, 29751, "niet"),  # working-time violations vs 2017
     ("ond-b-3", "at_least", 4, 5, "gerealiseerd"),  # learning files
+]
+
+# Goal numbers the seed does not state but we read from its words: (goal id, which number).
+# Re-read from the appendix; every other number in goals.csv is stated as such.
+DERIVED_GOAL_NUMBERS = [
+    ("cter-b-6", "result"),  # "ontwikkeld en gegeven": one training
+    ("cter-c-1", "result"),  # "alle IBT-plichtige medewerkers": 100%
+    ("ond-d-4", "target"),  # "3 a 4 keer per jaar": 3
+    ("cyb-b-1", "result"),  # four topics of prevention tips listed: 4
+    ("bcsv-b-6", "result"),  # "minimaal 2 familieagenten per basisteam": 2
+    ("inz-c-1", "target"),  # "lager dan in 2017": the 2017 count from the result column
 ]

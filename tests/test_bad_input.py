@@ -81,6 +81,104 @@ CASES = {
         lambda d: edit_csv(d / "targets.csv", _set(4, "value", "")),
         ["targets.csv, line 6, column 'value'", "a value is required"],
     ),
+    "published figure without a location": (
+        lambda d: edit_csv(d / "observations.csv", _set(1, "location", "")),
+        ["observations.csv, line 3, column 'location': a location is required for a figure from a published source"],
+    ),
+    "demo figure with a location": (
+        lambda d: edit_csv(d / "observations.csv", lambda f: _set(_row_of(f, source="demo"), "location", "Voorwoord")(f)),
+        ["observations.csv, line", "column 'location': 'Voorwoord': must be empty: only figures from a published source"],
+    ),
+    "more districts than there are": (
+        lambda d: edit_csv(d / "observations.csv",
+                           lambda f: _set(_row_of(f, indicator="districten-slachtofferbeslag"), "value", "7")(f)),
+        ["observations.csv, line", "column 'value'", "must not exceed the 6 districts in regions.csv"],
+    ),
+    "fractional number of districts": (
+        lambda d: edit_csv(d / "observations.csv",
+                           lambda f: _set(_row_of(f, indicator="districten-slachtofferbeslag"), "value", "2.5")(f)),
+        ["observations.csv, line", "column 'value'", "a number of districts must be a whole number"],
+    ),
+    "goal number without its basis": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", region="eenheid"), "result_basis", "")(f)),
+        ["goals.csv, line 4, column 'result_basis': required with a result_value from a published source"],
+    ),
+    "basis without a number": (
+        lambda d: edit_csv(d / "goals.csv", _set(0, "target_basis", "stated")),
+        ["goals.csv, line 2, column 'target_basis'", "must be empty: only a target_value from a published source has a basis"],
+    ),
+    "unknown basis": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", region="eenheid"), "target_basis", "guessed")(f)),
+        ["goals.csv, line 4, column 'target_basis': 'guessed' is not one of the allowed values"],
+    ),
+    "derived number without a note": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="ond-d-4", region="eenheid"), "basis_note", "")(f)),
+        ["goals.csv, line", "column 'basis_note': required for a derived number"],
+    ),
+    "note for a stated number": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", region="eenheid"), "basis_note", "zo")(f)),
+        ["goals.csv, line 4, column 'basis_note': 'zo': must be empty: only a derived number needs a note"],
+    ),
+    "demo goal with a basis": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", source="demo"), "result_basis", "stated")(f)),
+        ["goals.csv, line", "column 'result_basis'", "must be empty: only a result_value from a published source has a basis"],
+    ),
+    "missing claims table": (
+        lambda d: (d / "claims.csv").unlink(),
+        ["claims.csv: file not found (the 'claims' table is required)"],
+    ),
+    "unknown claim rule": (
+        lambda d: edit_csv(d / "claims.csv", _set(0, "rule", "klopt")),
+        ["claims.csv, line 2, column 'rule': 'klopt' is not one of the allowed values"],
+    ),
+    "claim without a location": (
+        lambda d: edit_csv(d / "claims.csv", _set(2, "location", "")),
+        ["claims.csv, line 4, column 'location': a value is required"],
+    ),
+    "equals without a value": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="rv-prio2"), "value", "")(f)),
+        ["claims.csv, line", "column 'value': required for rule 'equals'"],
+    ),
+    "stated value with a percent sign": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="rv-prio2"), "value", "79%")(f)),
+        ["claims.csv, line", "column 'value'", "'79%'", "must be a plain number"],
+    ),
+    "claim about an unknown indicator": (
+        lambda d: edit_csv(d / "claims.csv", _set(0, "indicator", "woninginbraak")),
+        ["claims.csv, line 2, column 'indicator'", "'woninginbraak'", "unknown indicator"],
+    ),
+    "claim about an unknown goal": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="inz-leerbureaus"), "goal", "inz-a-99")(f)),
+        ["claims.csv, line", "column 'goal': 'inz-a-99': unknown goal (not in goals.csv for this year and region)"],
+    ),
+    "claim about an indicator and a goal": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="inz-leerbureaus"), "indicator", "evenementen")(f)),
+        ["claims.csv, line", "column 'goal'", "must be empty when an indicator is given"],
+    ),
+    "claim about no figure": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="rv-fraude"), "indicator", "")(f)),
+        ["claims.csv, line", "column 'indicator': required for rules equals, target_met, target_missed"],
+    ),
+    "change claim about a goal": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="cb-misdrijven"), "goal", "piv-c-1")(f)),
+        ["claims.csv, line", "column 'goal'", "must be empty for rule 'rose'"],
+    ),
+    "all targets with an indicator": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="rv-alle-doelen"), "indicator", "dna-v")(f)),
+        ["claims.csv, line 11, column 'indicator'", "must be empty for rule 'all_targets_met'"],
+    ),
+    "unverifiable claim without a reason": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="cb-oorzaak-fraude"), "note", "")(f)),
+        ["claims.csv, line", "column 'note': required for rule 'unverifiable'"],
+    ),
+    "qualifier without a figure": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="cb-oorzaak-fraude"), "qualifier", "circa")(f)),
+        ["claims.csv, line", "column 'value': required with a qualifier"],
+    ),
+    "same claim twice at one place": (
+        lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="cb-straatroven"), "claim", "Woninginbraken 8% gedaald")(f)),
+        ["claims.csv, line", "column 'claim'", "occurs twice at this location"],
+    ),
     "unknown goal status": (
         lambda d: edit_csv(d / "goals.csv", _set(0, "status", "bijna")),
         ["goals.csv, line 2, column 'status'", "'bijna'"],

@@ -98,13 +98,14 @@ NOT_WRITTEN = [  # a month without a value, and a year of 11 months, block every
 def test_municipalities_sum_to_their_district_and_the_unit(unit, feed):
     result = cbs.fetch(load(unit).regions, [2018, 2019])
 
-    assert list(result.observations.columns) == ["indicator", "region", "year", "value", "qualifier", "source"]
+    assert list(result.observations.columns) == ["indicator", "region", "year", "value", "qualifier", "source", "location"]
     values = result.observations.set_index(["indicator", "region", "year"])["value"]
     assert values.index.is_unique
     assert {key: values[key] for key in EXPECTED} == EXPECTED
     assert not set(NOT_WRITTEN) & set(values.index)
     assert len(values) == 4 * 2 * (4 + 2 + 1) - len(NOT_WRITTEN)
     assert set(result.observations["qualifier"]) == {""}
+    assert set(result.observations["location"]) == {""}  # only figures of a published document have one
     assert result.skipped == [
         "straatroven: 47013NED GM0622 2019: no value for 2019MM07; not written for gm-vlaardingen, rijnmond-noord, eenheid",
         "overvallen: 47013NED GM0505 2019: 11 of 12 months (missing 2019MM12); "
@@ -151,11 +152,11 @@ def test_update_writes_valid_data_and_replaces_exactly_the_keyed_rows(unit, feed
     assert len(changed) == 14 and len(new) == 30 and new["source"].str.startswith("cbs-").all()
     rows = after.set_index(key)
     assert rows.loc[("woninginbraken", "rijnmond-noord", "2019")].to_dict() == {
-        "value": "384", "qualifier": "", "source": "cbs-47013ned-2019"
+        "value": "384", "qualifier": "", "source": "cbs-47013ned-2019", "location": ""
     }
     # the published unit figures are never overwritten: only demo and earlier CBS rows are
     assert rows.loc[("misdrijven-totaal", "eenheid", "2019")].to_dict() == {
-        "value": "95782", "qualifier": "", "source": "jaarverslag-2019"
+        "value": "95782", "qualifier": "", "source": "jaarverslag-2019", "location": "1. Regionaal Veiligheidsbeeld"
     }
     assert rows.loc[("straatroven", "rijnmond-noord", "2019"), "source"] == "demo"  # skipped: left as it was
     assert rows.loc[("overvallen", "eenheid", "2019"), "source"] == "jaarverslag-2019"

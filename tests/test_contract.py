@@ -2,7 +2,7 @@
 
 import pytest
 
-from ground_truth import KPI_2019, UNIT_FIGURES
+from ground_truth import APPROXIMATE, FIGURES_PER_PART, FIGURES_PER_SECTION, KPI_2019, UNIT_FIGURES
 
 
 def test_shipped_data_is_valid(dataset):
@@ -46,3 +46,28 @@ def test_every_indicator_and_observation_has_a_unit_and_source(dataset):
     assert dataset.indicators["unit"].notna().all()
     unit = dataset.observations[dataset.observations["region"] == "eenheid"]
     assert len(unit) > 40 and (unit["source"] == "jaarverslag-2019").all()
+
+
+def _published_unit_figures(dataset):
+    obs = dataset.observations
+    return obs[(obs["region"] == "eenheid") & (obs["source"] == "jaarverslag-2019")]
+
+
+def test_unit_figures_per_section_of_the_seed(dataset):
+    counts = _published_unit_figures(dataset)["location"].value_counts().to_dict()
+    assert counts == {section: n for section, n in FIGURES_PER_SECTION.items() if n}
+    parts = _published_unit_figures(dataset)["location"].str.split(" > ").str[0].value_counts()
+    assert {part: int(parts.get(part, 0)) for part in FIGURES_PER_PART} == FIGURES_PER_PART
+    assert sum(FIGURES_PER_PART.values()) == len(_published_unit_figures(dataset))
+
+
+def test_every_unit_figure_is_typed_in(dataset):
+    typed = {(i, y) for i, y, _ in UNIT_FIGURES} | {(row[0], y) for row in KPI_2019 for y in (2018, 2019)}
+    recorded = set(_published_unit_figures(dataset)[["indicator", "year"]].itertuples(index=False, name=None))
+    assert recorded == typed
+
+
+def test_approximate_figures_keep_their_qualifier(dataset):
+    figures = _published_unit_figures(dataset)
+    qualified = figures[figures["qualifier"].notna()]
+    assert dict(zip(zip(qualified["indicator"], qualified["year"]), qualified["qualifier"])) == APPROXIMATE

@@ -9,7 +9,7 @@ from jaarverslag.feeds import demo
 from jaarverslag.inputs import load, write_tables
 from jaarverslag.inputs.sources import DEMO
 
-ADDITIVE = ("count", "euro", "kilogram")
+ADDITIVE = ("count", "euro", "kilogram", "fte")
 
 
 def test_shipped_demo_data_is_what_the_generator_makes(data_dir):
@@ -64,6 +64,7 @@ def test_other_seed_other_data_same_totals(dataset):
     assert not a["observations"].equals(b["observations"])
     demo_rows = lambda f: f[f["source"] == DEMO].groupby(["indicator", "year"])["value"].sum()  # noqa: E731
     additive = dataset.indicators.loc[dataset.indicators["unit"].isin(ADDITIVE), "id"]
+    additive = additive[additive.isin(dataset.observations["indicator"])]
     pd.testing.assert_series_equal(demo_rows(a["observations"]).loc[additive.tolist()],
                                    demo_rows(b["observations"]).loc[additive.tolist()])
 
@@ -80,10 +81,19 @@ def test_invalid_generated_data_never_reaches_data_dir(data_dir, monkeypatch):
 def test_demo_after_real_district_rows_keeps_them(data_dir):
     """After `jaarverslag cbs` wrote a district figure, regenerating demo data keeps it."""
 
-    key = (data_dir / "observations.csv")
-    edit_csv(key, lambda f: f.assign(source=f["source"].where(
-        ~((f["indicator"] == "woninginbraken") & (f["region"] == "rijnmond-oost") & (f["year"] == "2019")), "jaarverslag-2019")))
+    def publish(frame):
+        row = (frame["indicator"] == "woninginbraken") & (frame["region"] == "rijnmond-oost") & (frame["year"] == "2019")
+        return frame.assign(source=frame["source"].where(~row, "jaarverslag-2019"),
+                            location=frame["location"].where(~row, "1. Regionaal Veiligheidsbeeld"))
+
+    edit_csv(data_dir / "observations.csv", publish)
     assert cli("demo", data=data_dir) == 0
     obs = load(data_dir).observations
     rows = obs[(obs["indicator"] == "woninginbraken") & (obs["region"] == "rijnmond-oost") & (obs["year"] == 2019)]
     assert rows["source"].tolist() == ["jaarverslag-2019"]
+
+
+def test_figures_that_count_districts_stay_with_the_unit(dataset):
+    counted = dataset.indicators.loc[dataset.indicators["unit"] == "districts", "id"]
+    rows = dataset.observations[dataset.observations["indicator"].isin(counted)]
+    assert len(rows) > 0 and set(rows["region"]) == {"eenheid"}

@@ -1,8 +1,10 @@
 """The appendix: every goal row of the seed, statuses, and status derived from numbers."""
 
 import pytest
+from bs4 import BeautifulSoup
 
-from ground_truth import GOALS_PER_AMBITION, QUANTIFIED_GOALS
+from conftest import BATCH, DATA
+from ground_truth import DERIVED_GOAL_NUMBERS, GOALS_PER_AMBITION, QUANTIFIED_GOALS
 from jaarverslag.analysis.goals import goals_for, status_counts, summary_sentence
 
 
@@ -38,3 +40,33 @@ def test_status_counts_and_summary(unit_goals):
     counts = status_counts(inzet).loc["totaal"].to_dict()
     assert counts == {"gerealiseerd": 9, "deels": 6, "niet": 3, "onbekend": 2}
     assert summary_sentence(inzet) == "9 van 20 doelen gerealiseerd (6 deels, 3 niet, 2 onbekend)."
+
+
+def test_derived_numbers_are_exactly_the_ones_read_from_words(unit_goals):
+    bases = {
+        (row.goal_id, which): getattr(row, f"{which}_basis")
+        for row in unit_goals.itertuples() for which in ("target", "result")
+        if getattr(row, f"{which}_value") == getattr(row, f"{which}_value")  # a number is present
+    }
+    assert sorted(k for k, basis in bases.items() if basis == "derived") == sorted(DERIVED_GOAL_NUMBERS)
+    assert {basis for k, basis in bases.items() if k not in DERIVED_GOAL_NUMBERS} == {"stated"}
+    derived = unit_goals[unit_goals["goal_id"].isin([g for g, _ in DERIVED_GOAL_NUMBERS])]
+    assert derived["basis_note"].str.len().gt(20).all()
+    assert unit_goals.loc[~unit_goals.index.isin(derived.index), "basis_note"].isna().all()
+
+
+def test_goals_table_marks_derived_numbers_in_words():
+    from jaarverslag.chapters import Chapter
+
+    html = Chapter.build("cybercrime", 2019, "eenheid", DATA, BATCH).goals_table().data
+    page = BeautifulSoup(html.replace("\xad", ""), "html.parser")  # without the soft hyphens of long words
+    rows = {tr.select("th")[-1].get_text(): [td.get_text() for td in tr.select("td")] for tr in page.select("tbody tr")}
+    assert rows["Preventietips naar aanleiding van onderzoeken"][1:3] == ["≥ 4", "4 (afgeleid)"]
+    assert rows["Bewustwordingscampagnes over cybercrime"][1:3] == ["≥ 2", "2"]
+    notes = page.select_one("ul.note").get_text(" ")
+    assert "Preventietips naar aanleiding van onderzoeken (resultaat): De bron noemt vier onderwerpen" in notes
+
+
+def test_demo_goals_have_no_basis(dataset):
+    demo = dataset.goals[dataset.goals["source"] == "demo"]
+    assert demo[["target_basis", "result_basis", "basis_note"]].isna().all().all()

@@ -20,7 +20,6 @@ from .engine.lock import build_lock
 from .engine.progress import summary
 from .errors import InfrastructureError, JaarverslagError, ParameterError
 from .inputs import Dataset, load, write_tables
-from .inputs.catalog import REGIONAL
 from .inputs.params import DEFAULT, Batch, load_batch
 from .inputs.sources import DEMO
 
@@ -29,7 +28,8 @@ def _validate(args: argparse.Namespace) -> int:
     data = load(args.data_dir)
     print(
         f"{args.data_dir}: valid ({len(data.regions)} regions, {len(data.indicators)} indicators, "
-        f"{len(data.observations)} observations, {len(data.targets)} targets, {len(data.goals)} goals)"
+        f"{len(data.observations)} observations, {len(data.targets)} targets, {len(data.goals)} goals, "
+        f"{len(data.claims)} claims)"
     )
     return 0
 
@@ -131,7 +131,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .feeds import demo
 
     written = write_tables(args.data_dir, demo.generate(load(args.data_dir), args.seed))
-    counts = {name: int((getattr(written, name)["source"] == DEMO).sum()) for name in REGIONAL}
+    counts = {name: int((getattr(written, name)["source"] == DEMO).sum()) for name in demo.GENERATED}
     print(f"{args.data_dir}: demo rows (seed {args.seed}): " + ", ".join(f"{n} {name}" for name, n in counts.items()))
     return 0
 

@@ -1,7 +1,7 @@
 """Dutch (nl_NL) formatting of report figures, all through babel.
 
 One place decides how a number, percentage, amount or change reads in the report:
-95.782; 82,3%; € 14.232.000; -8,5%; +0,3 procentpunt.
+95.782; 82,3%; € 14.232.000; 9,5 fte; -8,5%; +0,3 procentpunt.
 """
 
 from __future__ import annotations
@@ -45,13 +45,22 @@ def euro(x: float | None) -> str:
     return format_currency(x, "EUR", format="¤ #,##0", currency_digits=False, locale=LOCALE)
 
 
+def fte(x: float | None) -> str:
+    """Staff capacity: 9.5 -> '9,5 fte', 500 -> '500 fte'."""
+    if _missing(x):
+        return MISSING
+    return number(x, 0 if float(x).is_integer() else 1) + " fte"
+
+
 def value(x: float | None, unit: str, qualifier: str | None = None) -> str:
     """A figure in its unit, with its qualifier ('ruim 5.400')."""
     text = {
         "count": number,
+        "districts": number,
         "percentage": percent,
         "euro": euro,
         "kilogram": lambda v: MISSING if _missing(v) else number(v) + " kg",
+        "fte": fte,
     }[unit](x)
     return f"{qualifier} {text}" if qualifier and text != MISSING else text
 
@@ -63,6 +72,15 @@ def change(x: float | None, unit: str) -> str:
     if unit == "percentage":
         return number(x, 1, signed=True) + " procentpunt"
     return percent(x, 1, signed=True)
+
+
+def target(kind: object, reference: float | None, unit: str, year: int) -> str:
+    """A target as the report states it: '≤ 2018' (not above the previous year), '≥ 82,0%', '≤ 6,7%'."""
+    if not isinstance(kind, str):
+        return "geen streefwaarde"
+    if kind == "not_above_previous_year":
+        return f"≤ {year - 1}"
+    return ("≥ " if kind == "at_least" else "≤ ") + value(reference, unit)
 
 
 def literal(text: object) -> str:

@@ -18,18 +18,23 @@ from IPython.display import HTML
 
 from .. import formatting
 from ..analysis.audit import published_text
+from ..analysis.claims import AGAINST_CLAIM, AGAINST_DATA, AGREES, UNCHECKABLE
 from ..analysis.goals import STATUS_LABELS
 from ..inputs.catalog import STATUSES
 
 MET = {True: "✔ gehaald", False: "✘ niet gehaald"}
+DERIVED = "(afgeleid)"  # a goal's number read from the source's words, not stated in it
 _GOOD = "color: #14532d; background-color: #dcfce7; font-weight: 600"
 _PARTLY = "color: #713f12; background-color: #fef3c7; font-weight: 600"
 _BAD = "color: #7f1d1d; background-color: #fee2e2; font-weight: 600"
 _UNKNOWN = "color: #262626; background-color: #e5e5e5; font-weight: 600"
 BADGES = {status: f"{symbol} {STATUS_LABELS[status]}" for status, symbol in zip(STATUSES, "✔◐✘?", strict=True)}
+VERDICT_BADGES = {AGREES: f"✔ {AGREES}", AGAINST_DATA: f"✘ {AGAINST_DATA}", AGAINST_CLAIM: f"≠ {AGAINST_CLAIM}",
+                  UNCHECKABLE: f"? {UNCHECKABLE}"}
 _STATUS_STYLE = {
     MET[True]: _GOOD, MET[False]: _BAD, "✔ klopt": _GOOD, "✘ wijkt af": _BAD,
     BADGES["gerealiseerd"]: _GOOD, BADGES["deels"]: _PARTLY, BADGES["niet"]: _BAD, BADGES["onbekend"]: _UNKNOWN,
+    VERDICT_BADGES[AGAINST_DATA]: _BAD, VERDICT_BADGES[AGAINST_CLAIM]: _PARTLY, VERDICT_BADGES[UNCHECKABLE]: _UNKNOWN,
 }
 _TABLE_STYLE = [
     {"selector": "", "props": "border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 1em 0"},
@@ -83,15 +88,6 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, 
                 f"{table}</div>")
 
 
-def target_text(row: Any, year: int) -> str:
-    if pd.isna(row.kind):
-        return "geen streefwaarde"
-    if row.kind == "not_above_previous_year":
-        return f"≤ {year - 1}"
-    sign = "≥" if row.kind == "at_least" else "≤"
-    return f"{sign} {formatting.value(row.reference, row.unit)}"
-
-
 def kpi_table(kpi: pd.DataFrame, year: int, region_name: str) -> HTML:
     """The Regionaal Veiligheidsbeeld: two years, realisation, target, met, and the published figure where there is one."""
     frame = pd.DataFrame(
@@ -101,7 +97,7 @@ def kpi_table(kpi: pd.DataFrame, year: int, region_name: str) -> HTML:
             str(year - 1): [formatting.value(v, u) for v, u in zip(kpi["previous"], kpi["unit"])],
             str(year): [formatting.value(v, u, q) for v, u, q in zip(kpi["current"], kpi["unit"], kpi["qualifier"].fillna(""))],
             "Realisatie t.o.v. streefwaarde": [formatting.change(v, u) for v, u in zip(kpi["realisation"], kpi["unit"])],
-            f"Streefwaarde {year}": [target_text(row, year) for row in kpi.itertuples()],
+            f"Streefwaarde {year}": [formatting.target(row.kind, row.reference, row.unit, year) for row in kpi.itertuples()],
             "Gehaald": [_met(m) for m in kpi["met"]],
             "Gepubliceerd": [_published(row) for row in kpi.itertuples()],
         }
@@ -133,6 +129,21 @@ def audit_table(audited: pd.DataFrame, region_name: str) -> HTML:
                   text_columns=("Oordeel", "Toelichting"))
 
 
+def claims_table(checked: pd.DataFrame, region_name: str, year: int) -> HTML:
+    """Each written claim where the source makes it, with what the data says and the verdict in words."""
+    frame = pd.DataFrame(
+        {
+            "Waar": checked["location"],
+            "Bewering": checked["claim"],
+            "Wat de data zegt": checked["data"],
+            "Oordeel": [VERDICT_BADGES[v] for v in checked["verdict"]],
+            "Toelichting": checked["reason"],
+        }
+    ).set_index(["Waar", "Bewering"])
+    return styled(frame, "claims", f"Beweringen in de tekst van het jaarverslag {year}, {region_name}", (17, 24, 20, 14, 25),
+                  text_columns=("Wat de data zegt", "Oordeel", "Toelichting"))
+
+
 def _met(met: object) -> str:
     return formatting.MISSING if pd.isna(met) else MET[bool(met)]
 
@@ -145,7 +156,7 @@ def figures_table(rows: pd.DataFrame, year: int, caption: str, table_id: str) ->
             str(year - 1): [formatting.value(v, u) for v, u in zip(rows["previous"], rows["unit"])],
             str(year): [formatting.value(v, u, q) for v, u, q in zip(rows["current"], rows["unit"], rows["qualifier"].fillna(""))],
             "Verandering": [formatting.change(v, u) for v, u in zip(rows["change"], rows["unit"])],
-            f"Streefwaarde {year}": [target_text(row, year) for row in rows.itertuples()],
+            f"Streefwaarde {year}": [formatting.target(row.kind, row.reference, row.unit, year) for row in rows.itertuples()],
             "Gehaald": [_met(m) for m in rows["met"]],
         }
     ).set_index("Kerncijfer")
@@ -153,20 +164,47 @@ def figures_table(rows: pd.DataFrame, year: int, caption: str, table_id: str) ->
 
 
 def goals_table(goals: pd.DataFrame, caption: str, table_id: str) -> HTML:
-    """Goals per ambition: target, result, recorded status and the status the numbers give."""
+    """Goals per ambition: target, result, recorded status and the status the numbers give.
+
+    A number we derived from the source's words rather than read in it is marked '(afgeleid)'
+    in its cell and explained in a list under the table.
+    """
     frame = pd.DataFrame(
         {
             "Ambitie": [f"{c}. {a}" for c, a in zip(goals["ambition_code"], goals["ambition"])],
             "Doel": goals["label"].to_numpy(),
             "Onderwerp": goals["topic"].to_numpy(),
-            "Streefwaarde": [_goal_target(row) for row in goals.itertuples()],
-            "Resultaat": [_goal_value(v, u) for v, u in zip(goals["result_value"], goals["unit"])],
+            "Streefwaarde": [_derived(_goal_target(row), row.target_basis) for row in goals.itertuples()],
+            "Resultaat": [_derived(_goal_value(row.result_value, row.unit), row.result_basis) for row in goals.itertuples()],
             "Status": [BADGES[s] for s in goals["status"]],
             "Volgens de cijfers": [BADGES.get(s, formatting.MISSING) for s in goals["derived_status"]],
         }
     ).set_index(["Ambitie", "Doel"])
-    return styled(frame, table_id, caption, (12, 25, 12, 10, 9, 16, 16),
-                  text_columns=("Onderwerp", "Status", "Volgens de cijfers"))
+    table = styled(frame, table_id, caption, (12, 23, 11, 12, 12, 15, 15),
+                   text_columns=("Onderwerp", "Status", "Volgens de cijfers"))
+    return HTML(table.data + _derivations(goals))
+
+
+def _derived(text: str, basis: object) -> str:
+    return f"{text} {DERIVED}" if basis == "derived" else text
+
+
+def _derivations(goals: pd.DataFrame) -> str:
+    """The derived numbers of these goals in words: which goal, which number, how we got it."""
+    rows = goals[(goals["target_basis"] == "derived") | (goals["result_basis"] == "derived")]
+    if rows.empty:
+        return ""
+    items = "".join(
+        f"<li>{formatting.literal(row.label)} ({_which(row)}): {formatting.literal(row.basis_note)}</li>"
+        for row in rows.itertuples()
+    )
+    return (f'<p class="note"><em>{DERIVED}</em>: dit getal staat niet letterlijk in de bron; we hebben het afgeleid '
+            f'uit wat de bron schrijft.</p><ul class="note">{items}</ul>')
+
+
+def _which(row: Any) -> str:
+    parts = [name for name, basis in (("streefwaarde", row.target_basis), ("resultaat", row.result_basis)) if basis == "derived"]
+    return " en ".join(parts)
 
 
 def status_table(counts: pd.DataFrame, caption: str, table_id: str) -> HTML:

@@ -1,4 +1,5 @@
-"""The Regionaal Veiligheidsbeeld chapter: the KPI table, its commentary, charts and audit."""
+"""The Regionaal Veiligheidsbeeld chapter: the KPI table, its commentary, charts and audit (of the
+table's printed realisations and of the claims in the report's text)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from html import escape
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from .. import formatting
+from ..analysis import claims as written
 from ..analysis.audit import audit
 from ..analysis.targets import kpi_rows
 from . import charts, commentary, tables
@@ -99,3 +102,18 @@ class Veiligheidsbeeld(Chapter):
             + (f"{len(wrong)} wijken af: {', '.join(wrong['label'])}." if len(wrong) else "geen enkel cijfer wijkt af.")
         )
         return HTML(intro + f"<p><strong>{escape(verdict)}</strong></p>" + tables.audit_table(audited, self.region_name).data)
+
+    def claims(self) -> HTML | Markdown:
+        """The claims of the source's text about this region and year, each checked against the data and the other claims."""
+        checked = written.check(self.data, self.year, self.region)
+        if checked.empty:
+            return self.missing(f"Voor {self.region_name} zijn voor {self.year} geen beweringen uit de tekst van een "
+                                "jaarverslag vastgelegd: er is niets te controleren.")
+        margin = formatting.percent(written.MARGIN * 100, 0)
+        intro = (f"<p>Ook de tekst van het jaarverslag {self.year} noemt cijfers en trekt conclusies. Hier staat elke "
+                 "bewering die de data kan controleren of die een andere bewering kan tegenspreken: waar in het verslag "
+                 "ze staat, wat de data zegt en ons oordeel. Een getal geldt als alles wat erop afrondt; "
+                 f"<em>circa</em> en <em>ruim</em> laten {margin} ruimte. Spreken twee beweringen over hetzelfde cijfer "
+                 "elkaar tegen en nam de data het cijfer van een van beide over, dan kan de data niet beslissen.</p>")
+        summary = f"<p><strong>{escape(written.summary(checked))}</strong></p>"
+        return HTML(intro + summary + tables.claims_table(checked, self.region_name, self.year).data)

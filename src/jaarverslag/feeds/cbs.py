@@ -251,7 +251,7 @@ def aggregate(municipal: pd.DataFrame, regions: pd.DataFrame) -> tuple[pd.DataFr
     expanded = municipal.assign(region=municipal["region"].map(lambda r: list(lineage(r)))).explode("region")
     grouped = expanded.groupby(["indicator", "region", "year"])["value"]
     totals = grouped.sum()[grouped.count() == grouped.size()]
-    frame = totals.reset_index().assign(qualifier="", source=lambda f: _source_ids(f))
+    frame = totals.reset_index().assign(qualifier="", source=lambda f: _source_ids(f), location="")
     skipped = [
         f"{row.indicator}: {row.reason}; not written for {', '.join(lineage(row.region))}"
         for row in municipal[municipal["value"].isna()].itertuples()

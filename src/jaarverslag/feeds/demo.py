@@ -1,9 +1,10 @@
 """Deterministic demo data for the districts, so the per-district batch runs end to end.
 
 The source only has figures for the unit as a whole. This generator splits every unit
-count (and amount) over the districts so that the districts add up exactly to the
-unit's real figure, gives percentages a plausible spread around the unit's value, and
-derives district targets and goal results. Every generated row has source `demo`, and
+count, amount and weight (and fte) over the districts so that the districts add up
+exactly to the unit's real figure, gives percentages a plausible spread around the
+unit's value, and derives district targets and goal results. A figure that counts
+districts ("2 of the 6 districts") belongs to the unit alone and is not split. Every generated row has source `demo`, and
 every page that shows one says so. Same seed, same data.
 """
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from ..analysis.goals import derived_status
 from ..inputs import Dataset
-from ..inputs.catalog import KEYS, REGIONAL
+from ..inputs.catalog import KEYS
 from ..inputs.contract import columns
 from ..inputs.sources import DEMO, DEMO_TITLE
 
@@ -28,6 +29,8 @@ SHARES = {
     "zuid-holland-zuid": 0.18,
 }
 PERCENT_SPREAD = 2.5  # standard deviation, in points, of a district around the unit
+UNIT_ONLY = ("districts",)  # figures about the districts themselves ("2 of 6 districts"): never split
+GENERATED = ("observations", "targets", "goals")  # claims are statements of a text: never generated
 UNQUANTIFIED_STATUS = {"gerealiseerd": 0.5, "deels": 0.3, "niet": 0.1, "onbekend": 0.1}
 
 
@@ -40,9 +43,11 @@ def _weights(names: list[str], rng: np.random.Generator) -> np.ndarray:
     return rng.dirichlet([SHARES.get(n, 1 / len(names)) * 200 for n in names])
 
 
-def _split(total: float, names: list[str], weights: np.ndarray, rng: np.random.Generator) -> dict[str, int]:
-    """Whole numbers that add up exactly to total."""
-    return dict(zip(names, rng.multinomial(int(round(total)), weights).tolist()))
+def _split(total: float, names: list[str], weights: np.ndarray, rng: np.random.Generator) -> dict[str, float]:
+    """Parts that add up exactly to total: whole numbers, or tenths when total is not whole (9,5 fte)."""
+    step = 1 if float(total).is_integer() else 0.1
+    parts = rng.multinomial(int(round(total / step)), weights)
+    return dict(zip(names, (round(float(p) * step, 6) for p in parts)))
 
 
 def _spread(value: float, rng: np.random.Generator) -> float:
@@ -54,6 +59,7 @@ def observations(data: Dataset, rng: np.random.Generator) -> pd.DataFrame:
     names = districts(data)
     unit_of = data.indicators.set_index("id")["unit"]
     unit_rows = data.observations[data.observations["region"] == data.unit].sort_values(["indicator", "year"])
+    unit_rows = unit_rows[~unit_rows["indicator"].map(unit_of).isin(UNIT_ONLY)]
     weights = {indicator: _weights(names, rng) for indicator in unit_rows["indicator"].unique()}
     rows = []
     for obs in unit_rows.itertuples():
@@ -63,7 +69,7 @@ def observations(data: Dataset, rng: np.random.Generator) -> pd.DataFrame:
             values = _split(obs.value, names, weights[obs.indicator], rng)
         rows += [(obs.indicator, n, obs.year, v) for n, v in values.items()]
     frame = pd.DataFrame(rows, columns=["indicator", "region", "year", "value"])
-    return frame.assign(qualifier=pd.NA, source=DEMO)
+    return frame.assign(qualifier=pd.NA, source=DEMO, location=pd.NA)
 
 
 def targets(data: Dataset) -> pd.DataFrame:
@@ -99,7 +105,9 @@ def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataF
     frames = []
     for year in years:
         for region in districts(data):
-            frame = template.assign(year=year, region=region, source=DEMO).reset_index(drop=True)
+            # generated numbers are neither stated by nor derived from a source
+            frame = template.assign(year=year, region=region, source=DEMO, target_basis=pd.NA, result_basis=pd.NA,
+                                    basis_note=pd.NA).reset_index(drop=True)
             quantified = frame["target_value"].notna() & frame["unit"].notna()
             result = [
                 _demo_result(t, u, rng) if q else np.nan
@@ -115,7 +123,7 @@ def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataF
 def generate(data: Dataset, seed: int = 2019, goal_years: tuple[int, ...] = (2018, 2019)) -> dict[str, pd.DataFrame]:
     """The data tables with the demo rows replaced by freshly generated ones."""
     rng = np.random.default_rng(seed)
-    real = {name: getattr(data, name) for name in REGIONAL}
+    real = {name: getattr(data, name) for name in GENERATED}
     real = {name: frame[frame["source"] != DEMO] for name, frame in real.items()}
     obs = observations(data, rng)
     sources = data.sources[data.sources["id"] != DEMO]

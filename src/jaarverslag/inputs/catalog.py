@@ -12,8 +12,8 @@ import pandas as pd
 
 from ..errors import DataContractError
 
-TABLES = ("regions", "sources", "themes", "indicators", "observations", "targets", "goals")
-REGIONAL = ("observations", "targets", "goals")  # every row belongs to one region
+TABLES = ("regions", "sources", "themes", "indicators", "observations", "targets", "goals", "claims")
+REGIONAL = ("observations", "targets", "goals", "claims")  # every row belongs to one region
 SHARED = tuple(t for t in TABLES if t not in REGIONAL)
 KEYS: dict[str, tuple[str, ...]] = {
     "regions": ("id",),
@@ -23,9 +23,12 @@ KEYS: dict[str, tuple[str, ...]] = {
     "observations": ("indicator", "region", "year"),
     "targets": ("indicator", "region", "year"),
     "goals": ("year", "region", "goal_id"),
+    "claims": ("year", "region", "id"),
 }
 
-UNITS = ("count", "percentage", "euro", "kilogram")
+# fte: full-time equivalents (staff capacity, decimals allowed); districts: a number of the
+# unit's districts ("in 2 of the 6 districts"), which only the unit has and demo data never splits.
+UNITS = ("count", "percentage", "euro", "kilogram", "fte", "districts")
 BETTER = ("lower", "higher", "none")
 LEVELS = ("eenheid", "district", "basisteam", "gemeente")
 THEME_KINDS = ("overzicht", "strategisch", "ontwikkelagenda")
@@ -33,6 +36,11 @@ TARGET_KINDS = ("not_above_previous_year", "at_least", "at_most")
 GOAL_TARGET_KINDS = ("at_least", "at_most")
 STATUSES = ("gerealiseerd", "deels", "niet", "onbekend")
 QUALIFIERS = ("circa", "ruim", "meer dan")
+BASES = ("stated", "derived")  # does the source state a goal's number, or did we derive it from its words?
+# How a claim of the report's text is checked (see analysis/claims.py and data/README.md).
+CLAIM_RULES = ("equals", "rose", "fell", "stable", "target_met", "target_missed", "all_targets_met", "unverifiable")
+# A claim's figure may also be an order of magnitude: tens or hundreds of its value ("tientallen miljoenen").
+CLAIM_QUALIFIERS = (*QUALIFIERS, "tientallen", "honderden")
 SHOWN_YEARS = 2  # a report shows its year and the year before
 
 

@@ -8,7 +8,7 @@ rules for analysts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,10 @@ import pandera.pandas as pa
 
 from ..errors import DataContractError, ParameterError
 from .catalog import (
+    BASES,
     BETTER,
+    CLAIM_QUALIFIERS,
+    CLAIM_RULES,
     GOAL_TARGET_KINDS,
     KEYS,
     LEVELS,
@@ -30,6 +33,7 @@ from .catalog import (
     path,
     read_text,
 )
+from .sources import is_published
 
 _SLUG = pa.Check.str_matches(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="must be a lower-case slug such as 'rotterdam-zuid'")
 _YEAR = pa.Check.in_range(1990, 2100, error="year must be between 1990 and 2100")
@@ -44,6 +48,11 @@ VALUE_RULES = {
     "percentage": [pa.Check.in_range(0, 100, error="a percentage must be between 0 and 100")],
     "euro": [pa.Check.ge(0, error="an amount in euro must not be negative")],
     "kilogram": [pa.Check.ge(0, error="a weight must not be negative")],
+    "fte": [pa.Check.ge(0, error="a number of fte must not be negative")],
+    "districts": [
+        pa.Check.ge(0, error="a number of districts must not be negative"),
+        pa.Check(lambda s: s % 1 == 0, element_wise=False, error="a number of districts must be a whole number"),
+    ],
 }
 
 
@@ -59,6 +68,7 @@ class Dataset:
     observations: pd.DataFrame
     targets: pd.DataFrame
     goals: pd.DataFrame
+    claims: pd.DataFrame
 
     def region_name(self, region: str) -> str:
         return self.regions.set_index("id").at[region, "name"]
@@ -154,6 +164,7 @@ def _schemas(regions: Iterable[str] = (), themes: Iterable[str] = (), indicators
                 "value": pa.Column(float),
                 "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS), nullable=True),
                 "source": pa.Column(str, source),
+                "location": pa.Column(str, nullable=True),
             },
             unique=list(KEYS["observations"]),
         ),
@@ -181,12 +192,32 @@ def _schemas(regions: Iterable[str] = (), themes: Iterable[str] = (), indicators
                 "label": pa.Column(str),
                 "target_kind": pa.Column(str, pa.Check.isin(GOAL_TARGET_KINDS), nullable=True),
                 "target_value": pa.Column(float, nullable=True),
+                "target_basis": pa.Column(str, pa.Check.isin(BASES), nullable=True),
                 "result_value": pa.Column(float, nullable=True),
+                "result_basis": pa.Column(str, pa.Check.isin(BASES), nullable=True),
+                "basis_note": pa.Column(str, nullable=True),
                 "unit": pa.Column(str, pa.Check.isin(UNITS), nullable=True),
                 "status": pa.Column(str, pa.Check.isin(STATUSES)),
                 "source": pa.Column(str, source),
             },
             unique=list(KEYS["goals"]),
+        ),
+        "claims": _table(
+            {
+                "id": pa.Column(str, _SLUG),
+                "year": pa.Column(int, _YEAR),
+                "region": pa.Column(str, region),
+                "location": pa.Column(str),
+                "claim": pa.Column(str),
+                "rule": pa.Column(str, pa.Check.isin(CLAIM_RULES)),
+                "indicator": pa.Column(str, indicator, nullable=True),
+                "goal": pa.Column(str, _SLUG, nullable=True),
+                "value": pa.Column(str, _PUBLISHED, nullable=True),
+                "qualifier": pa.Column(str, pa.Check.isin(CLAIM_QUALIFIERS), nullable=True),
+                "note": pa.Column(str, nullable=True),
+                "source": pa.Column(str, source),
+            },
+            unique=list(KEYS["claims"]),
         ),
     }
 
@@ -234,6 +265,8 @@ def _rule_text(check: str, case: object, schema: pa.DataFrameSchema) -> str:
         return f"{case!r} is not {kind}"
     if check.startswith("isin("):
         return f"{case!r} is not one of the allowed values {check[5:-1]}"
+    if pd.api.types.is_scalar(case) and pd.isna(case):
+        return check  # an empty cell where a rule requires a value: the rule says it all
     return f"{case!r}: {check}"
 
 
@@ -263,8 +296,72 @@ def _read(data_dir: Path, name: str) -> pd.DataFrame:
     return frame.mask(frame == "")
 
 
+def _present(error: str) -> pa.Check:
+    """A check that fails on empty cells (pandera skips them otherwise)."""
+    return pa.Check(lambda s: s.notna(), ignore_na=False, error=error)
+
+
+def _absent(error: str) -> pa.Check:
+    return pa.Check(lambda s: s.isna(), error=error)
+
+
+def _check_bases(goals: pd.DataFrame, check: Callable) -> None:
+    """A published goal says of each of its numbers whether the source states it; derived ones say how."""
+    published = is_published(goals["source"])
+    for which in ("target", "result"):
+        value, basis = goals[f"{which}_value"], f"{which}_basis"
+        check("goals", goals, published & value.notna(), {basis: pa.Column(str, _present(
+            f"required with a {which}_value from a published source: 'stated' if the source gives the number, "
+            "'derived' if we read it from its words"), nullable=True)})
+        check("goals", goals, value.isna() | ~published, {basis: pa.Column(str, _absent(
+            f"must be empty: only a {which}_value from a published source has a basis"), nullable=True)})
+    derived = (goals["target_basis"] == "derived") | (goals["result_basis"] == "derived")
+    check("goals", goals, derived, {"basis_note": pa.Column(str, _present(
+        "required for a derived number: say in a few words how it follows from the source"), nullable=True)})
+    check("goals", goals, ~derived, {"basis_note": pa.Column(str, _absent(
+        "must be empty: only a derived number needs a note"), nullable=True)})
+
+
+# What each claim rule needs: the columns it requires and those it must leave empty.
+_CLAIM_NEEDS = {
+    "equals": ({"value"}, set()),
+    "rose": ({"indicator"}, {"goal"}),
+    "fell": ({"indicator"}, {"goal"}),
+    "stable": ({"indicator", "value"}, {"goal"}),
+    "target_met": (set(), set()),
+    "target_missed": (set(), set()),
+    "all_targets_met": (set(), {"indicator", "goal", "value", "qualifier"}),
+    "unverifiable": ({"note"}, set()),
+}
+_ABOUT_A_FIGURE = ("equals", "target_met", "target_missed")  # need an indicator or a goal
+
+
+def _check_claims(claims: pd.DataFrame, goals: pd.DataFrame, check: Callable) -> None:
+    """Each claim has what its rule needs, is about one figure, and names a goal of its own report."""
+    for rule, (required, empty) in _CLAIM_NEEDS.items():
+        rows = claims["rule"] == rule
+        for column in required:
+            check("claims", claims, rows, {column: pa.Column(str, _present(f"required for rule '{rule}'"), nullable=True)})
+        for column in empty:
+            check("claims", claims, rows, {column: pa.Column(str, _absent(f"must be empty for rule '{rule}'"), nullable=True)})
+    figure = claims["rule"].isin(_ABOUT_A_FIGURE) & claims["goal"].isna()
+    check("claims", claims, figure, {"indicator": pa.Column(str, _present(
+        f"required for rules {', '.join(_ABOUT_A_FIGURE)}: name the indicator (or the goal) the claim is about"), nullable=True)})
+    check("claims", claims, claims["indicator"].notna(), {"goal": pa.Column(str, _absent(
+        "must be empty when an indicator is given: a claim is about one figure"), nullable=True)})
+    check("claims", claims, claims["qualifier"].notna(), {"value": pa.Column(str, _present(
+        "required with a qualifier: the figure it qualifies"), nullable=True)})
+    twice = claims.duplicated(["year", "region", "location", "claim"], keep=False)
+    check("claims", claims, twice, {"claim": pa.Column(str, _absent(
+        "occurs twice at this location for this year and region: merge the rows or say what differs"), nullable=True)})
+    known = set(zip(goals["year"], goals["region"], goals["goal_id"]))
+    named = pd.Series([(y, r, g) in known for y, r, g in zip(claims["year"], claims["region"], claims["goal"])], index=claims.index)
+    check("claims", claims, claims["goal"].notna() & ~named, {"goal": pa.Column(str, _absent(
+        "unknown goal (not in goals.csv for this year and region)"), nullable=True)})
+
+
 def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
-    """Rules that depend on another column or table: unit bounds and target completeness."""
+    """Rules that depend on another column or table: unit bounds, target completeness, where a figure is stated."""
     unit_of = tables["indicators"].set_index("id")["unit"]
     obs, targets, goals = tables["observations"], tables["targets"], tables["goals"]
     problems: list[str] = []
@@ -281,12 +378,23 @@ def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
         check("targets", targets, targets["indicator"].map(unit_of) == unit, {"value": pa.Column(float, rules, nullable=True)})
         for column in ("target_value", "result_value"):
             check("goals", goals, goals["unit"] == unit, {column: pa.Column(float, rules, nullable=True)})
+    districts = int((tables["regions"]["level"] == "district").sum())
+    at_most = pa.Check.le(districts, error=f"a number of districts must not exceed the {districts} districts in regions.csv")
+    check("observations", obs, obs["indicator"].map(unit_of) == "districts", {"value": pa.Column(float, at_most)})
+    published = is_published(obs["source"])
+    located = _present("a location is required for a figure from a published source: the section heading path "
+                       "where the source states it, e.g. 'Voorwoord'")
+    check("observations", obs, published, {"location": pa.Column(str, located, nullable=True)})
+    check("observations", obs, ~published, {"location": pa.Column(
+        str, _absent("must be empty: only figures from a published source have a location"), nullable=True)})
     relative = targets["kind"] == "not_above_previous_year"
     empty = pa.Check(lambda s: s.isna(), error="must be empty: this kind of target is the previous year's value")
     check("targets", targets, relative, {"value": pa.Column(float, empty, nullable=True)})
     check("targets", targets, ~relative, {"value": pa.Column(float)})
     quantified = goals["target_kind"].notna()
     check("goals", goals, quantified, {"target_value": pa.Column(float), "unit": pa.Column(str)})
+    _check_bases(goals, check)
+    _check_claims(tables["claims"], goals, check)
     regions = tables["regions"]
     top = regions["level"] == "eenheid"
     check("regions", regions, top, {"parent": pa.Column(str, pa.Check(lambda s: s.isna(), error="the unit has no parent"), nullable=True)})

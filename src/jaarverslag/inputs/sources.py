@@ -7,10 +7,14 @@ feeds never overwrite a published figure.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from .catalog import shown_years
-from .contract import Dataset
+
+if TYPE_CHECKING:  # the contract uses is_published, so import its Dataset only for type checking
+    from .contract import Dataset
 
 DEMO = "demo"
 DEMO_TITLE = "Demodata: gegenereerd voor de districten, geen echte cijfers"
@@ -23,7 +27,8 @@ DEMO_NOTICE = (
 
 
 def is_published(source: pd.Series) -> pd.Series:
-    """Sources a feed must not overwrite: neither demo data nor an earlier CBS download."""
+    """Published documents: neither demo data nor a CBS download. A feed never overwrites their
+    figures, and the contract asks where in the document each one is stated."""
     return source.notna() & (source != DEMO) & ~source.fillna("").str.startswith(CBS_PREFIX)
 
 

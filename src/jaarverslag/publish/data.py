@@ -19,7 +19,8 @@ from ..files import write_atomic
 from ..inputs import Dataset
 from ..inputs.catalog import shown_years
 
-UNITS = {"count": "aantal", "percentage": "procent (0-100)", "euro": "euro", "kilogram": "kilogram"}
+UNITS = {"count": "aantal", "percentage": "procent (0-100)", "euro": "euro", "kilogram": "kilogram",
+         "fte": "fte (voltijdbanen)", "districts": "aantal districten"}
 FIELDS = {
     "indicator": ("string", "Id van de indicator (data/indicators.csv)"),
     "label": ("string", "Omschrijving van de indicator of het doel"),
@@ -36,9 +37,13 @@ FIELDS = {
     "goal_id": ("string", "Id van het doel"),
     "target_kind": ("string", "Soort streefwaarde: at_least of at_most"),
     "target_value": ("number", "Streefwaarde"),
+    "target_basis": ("string", "Staat de streefwaarde zo in de bron (stated) of is die afgeleid (derived)"),
     "result_value": ("number", "Resultaat"),
+    "result_basis": ("string", "Staat het resultaat zo in de bron (stated) of is het afgeleid (derived)"),
+    "basis_note": ("string", "Hoe een afgeleid getal uit de bron volgt"),
     "status": ("string", "Status volgens de bron: gerealiseerd, deels, niet of onbekend"),
     "source": ("string", "Bron van de rij (id in de bronnenlijst van dit pakket)"),
+    "location": ("string", "Waar de bron het cijfer noemt (hoofdstuk > paragraaf); leeg bij demodata en CBS"),
 }
 
 
@@ -51,10 +56,11 @@ def tables(data: Dataset, year: int, region: str) -> dict[str, pd.DataFrame]:
     figures = rows(data.observations, shown_years(year)).merge(indicators, on="indicator")
     targets = rows(data.targets, [year]).merge(indicators, on="indicator")
     return {
-        "cijfers": figures[["indicator", "label", "theme", "unit", "year", "value", "qualifier", "source"]],
+        "cijfers": figures[["indicator", "label", "theme", "unit", "year", "value", "qualifier", "source", "location"]],
         "streefwaarden": targets[["indicator", "label", "unit", "year", "kind", "value", "published_realisation", "source"]],
         "doelen": rows(data.goals, [year])[["year", "theme", "ambition_code", "ambition", "topic", "goal_id", "label",
-                                             "target_kind", "target_value", "result_value", "unit", "status", "source"]],
+                                             "target_kind", "target_value", "target_basis", "result_value", "result_basis",
+                                             "basis_note", "unit", "status", "source"]],
     }
 
 

@@ -8,7 +8,8 @@ import json
 
 import jinja2
 
-from .. import __version__
+from .. import __version__, formatting
+from ..analysis.claims import MARGIN
 from ..engine.layout import Layout
 from ..files import write_atomic
 from ..inputs import Dataset
@@ -21,14 +22,18 @@ METHOD = (
     "De realisatie meet een cijfer aan zijn streefwaarde: bij aantallen en bedragen als procentuele afwijking, "
     "bij percentages als verschil in procentpunten. Een streefwaarde 'niet hoger dan vorig jaar' gebruikt het "
     "cijfer van het jaar ervoor. De status van een doel uit de bijlage is die uit de bron; waar streefwaarde en "
-    "resultaat getallen zijn, staat ernaast de status die uit die getallen volgt."
+    "resultaat getallen zijn, staat ernaast de status die uit die getallen volgt. Een getal van een doel dat de "
+    "bron niet letterlijk noemt maar dat wij uit haar tekst afleiden, heet '(afgeleid)' en wordt toegelicht. "
+    "De beweringen in de tekst van het jaarverslag houden we tegen de cijfers en tegen elkaar; een getal geldt "
+    f"daarbij als alles wat erop afrondt, 'circa' en 'ruim' laten {formatting.percent(MARGIN * 100, 0)} ruimte."
 )
 KINDS = {
     "niet hoger dan vorig jaar": "Gehaald als het cijfer van dit jaar niet hoger is dan dat van het jaar ervoor.",
     "ten minste": "Gehaald als het cijfer de streefwaarde haalt of overtreft.",
     "ten hoogste": "Gehaald als het cijfer niet boven de streefwaarde uitkomt.",
 }
-UNITS = {"count": "aantal", "percentage": "procent", "euro": "euro", "kilogram": "kilogram"}
+UNITS = {"count": "aantal", "percentage": "procent", "euro": "euro", "kilogram": "kilogram", "fte": "fte (voltijdbanen)",
+         "districts": "aantal districten"}
 GAPS = (
     "Zoeken werkt alleen met JavaScript en alleen als de site via een webserver wordt bekeken, niet als losse "
     "bestanden; het overzicht van alle verslagen werkt zonder.",
