@@ -88,6 +88,21 @@ def test_changed_region_data_reruns_only_that_region(project):
     assert _executed_after(project, change) == ["2019/eenheid/cter"]
 
 
+def test_changed_district_data_reruns_the_comparisons_that_show_it(project):
+    """A district's figures appear in the district comparison of the unit and of every district beside it."""
+    chapters = ["--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid", "--chapter", "cter",
+                "--chapter", "districten"]
+    assert render(project, *chapters) == 0
+    edit_csv(project["data"] / "observations.csv",
+             lambda f: f.assign(value=f["value"].where(~((f["indicator"] == "woninginbraken") & (f["region"] == "rijnmond-noord")
+                                                         & (f["year"].astype(str) == "2019")), "999")))
+    assert render(project, *chapters) == 0
+    executed = sorted(name for name, status in statuses(project).items() if status == "executed")
+    assert executed == ["2019/eenheid/districten", "2019/rotterdam-zuid/districten"]
+    page = (Layout(project["build"]).page(2019, "eenheid", "districten")).read_text(encoding="utf-8")
+    assert "999" in page
+
+
 def test_changed_shared_table_reruns_everything(project):
     def change():
         edit_csv(project["data"] / "indicators.csv",

@@ -62,7 +62,9 @@ def test_provenance_footer(unit, rendered):
 def test_district_report_is_labelled_demo_and_unit_report_is_not(rendered, unit):
     district = _report(rendered, 2019, "rotterdam-zuid").get_text(" ", strip=True)
     assert district.count("Demodata — geen echte cijfers.") >= 10  # title page and every chapter
-    assert "Demodata" not in unit.get_text(" ")
+    unit_text = unit.get_text(" ")
+    assert unit_text.count("Demodata") == 1  # the unit's figures are real; only its comparison of the districts
+    assert "De cijfers van de districten zijn gegenereerd" in unit_text
 
 
 def test_partial_report_names_what_is_missing(rendered):
@@ -156,3 +158,11 @@ def test_search_index_covers_the_reports_and_is_rebuilt_only_when_a_page_changed
         search.index(layout, force=True)
     assert sorted(p.name for p in layout.search.rglob("*")) == before  # the old index still serves
     assert not list(layout.site.glob(".pagefind*"))
+
+
+def test_heading_ids_are_unique_so_a_link_opens_its_own_chapter(unit):
+    ids = [h["id"] for h in unit.find_all(["h1", "h2", "h3", "h4"], id=True)]
+    assert len(ids) == len(set(ids))
+    assert "cybercrime-Kerncijfers" in ids and "burger-centraal-Kerncijfers" in ids
+    anchors = {a["href"][1:] for a in unit.select("a.anchor-link")}
+    assert anchors <= set(ids) | {e["id"] for e in unit.find_all(id=True)}

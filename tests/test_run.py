@@ -118,7 +118,7 @@ def test_a_new_years_data_renders_and_publishes_only_that_year(project):
     unit_2019 = project["build"] / "site" / "2019" / "eenheid" / "jaarverslag-2019-eenheid.pdf"
     printed = unit_2019.stat().st_mtime_ns
     with open(project["data"] / "observations.csv", "a") as table:
-        table.write("misdrijven-totaal,eenheid,2020,93000,,jaarverslag-2019\n")
+        table.write("misdrijven-totaal,eenheid,2020,93000,,jaarverslag-2019,1. Regionaal Veiligheidsbeeld\n")
     project["batch"].write_text(BATCH.format(years="2019, 2020"))
 
     assert run(project) == 0

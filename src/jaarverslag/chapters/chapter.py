@@ -124,6 +124,23 @@ class Chapter:
         caption = f"Kerncijfers {self.theme_label(theme)}, {self.region_name}, {self.year}"
         return self.with_gaps(rows, tables.figures_table(rows, self.year, caption, f"figures-{theme}"))
 
+    def figures_chart(self, theme: str | None = None) -> None:
+        """The theme's figures known for both years: counts year on year, percentages against their norm."""
+        theme = self._theme(theme)
+        label = self.theme_label(theme)
+        rows = self.evaluation[(self.evaluation["theme"] == theme) & self.evaluation["current"].notna()
+                               & self.evaluation["previous"].notna()].sort_values("kpi_order", na_position="last", kind="stable")
+        if rows.empty:
+            return display(self.missing(f"Geen grafiek: voor {label} heeft {self.region_name} geen cijfers over zowel "
+                                        f"{self.year - 1} als {self.year}; de kerncijfers staan in de tabel."))
+        norms = rows[(rows["unit"] == "percentage") & rows["reference"].notna()]
+        counts = rows.drop(norms.index)
+        if not counts.empty:
+            charts.show(charts.years_side_by_side(counts.head(4), self.year, f"{label}, {self.year - 1} en {self.year}"))
+        if not norms.empty:
+            charts.show(charts.against_norm(norms, {"previous": str(self.year - 1), "current": str(self.year)},
+                                            f"{label}: percentages tegen hun norm, {self.year}"))
+
     def _goals(self, theme: str | None) -> pd.DataFrame:
         return self.goals[self.goals["theme"] == self._theme(theme)]
 

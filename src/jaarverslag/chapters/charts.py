@@ -17,6 +17,7 @@ import textwrap
 from dataclasses import dataclass
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from IPython.display import HTML, display
@@ -191,3 +192,26 @@ def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title
     data = pd.DataFrame([(group, labels[s], int(counts[group].get(s, 0))) for group in groups for s in present],
                         columns=["groep", "status", "aantal doelen"])
     return Chart(fig, f"Staafdiagram '{title}'. " + "; ".join(parts) + ".", data, title)
+
+
+def met_per_region(counts: pd.DataFrame, title: str) -> Chart:
+    """Per region the number of streefwaarden met and missed, as stacked horizontal bars.
+
+    counts has a `district` column and the counts in `gehaald` and `niet gehaald`.
+    """
+    apply_style()
+    fig = Figure(figsize=(PAGE_WIDTH, 1.6 + 0.35 * len(counts)), layout="constrained")
+    ax = fig.subplots()
+    left = np.zeros(len(counts))
+    for column, status in (("gehaald", "gerealiseerd"), ("niet gehaald", "niet")):
+        ax.barh(counts["district"], counts[column], left=left, color=STATUS_COLOURS[status], label=column)
+        left += counts[column].to_numpy()
+    ax.invert_yaxis()
+    ax.set(xlabel="aantal streefwaarden", ylabel="")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.suptitle(_wrap(title, TITLE_WIDTH))
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, frameon=False)
+    parts = [f"{d}: {m} gehaald, {n} niet gehaald" for d, m, n in zip(counts["district"], counts["gehaald"], counts["niet gehaald"])]
+    data = counts.melt(id_vars="district", var_name="uitkomst", value_name="aantal streefwaarden")
+    return Chart(fig, f"Gestapeld staafdiagram '{title}'. " + "; ".join(parts) + ".", data, title)

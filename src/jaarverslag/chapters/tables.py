@@ -49,6 +49,7 @@ _TABLE_STYLE = [
 
 LONG_WORD = re.compile(r"\w{10,}")  # shorter words fit the narrowest text column at print size
 HEADER_WORD = re.compile(r"\w{9,}")  # headers sit over narrow figure columns
+WIDE = 6  # columns from which a table needs more than a phone's width
 
 
 def breakable(text: object, words: re.Pattern = LONG_WORD) -> object:
@@ -80,11 +81,14 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, 
         .hide(axis="index", names=True)
     )
     if text_columns:
-        styler = styler.set_properties(subset=[breakable(c, HEADER_WORD) for c in text_columns], **{"text-align": "left"})
+        # per-column rules (#T_id td.colN) outrank the table's right-aligned `td`; cell rules would not
+        styler = styler.set_table_styles({breakable(c, HEADER_WORD): [{"selector": "td", "props": "text-align: left"}]
+                                          for c in text_columns}, overwrite=False)
     colgroup = "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in widths) + "</colgroup>"
     table = styler.to_html().replace("</caption>", "</caption>\n  " + colgroup, 1)
     # On a narrow screen the table scrolls sideways inside a region keyboard users can reach.
-    return HTML(f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html.escape(caption)}">'
+    wide = " wide" if columns >= WIDE else ""  # on a phone it keeps a readable width and scrolls instead
+    return HTML(f'<div class="table-scroll{wide}" role="region" tabindex="0" aria-label="{html.escape(caption)}">'
                 f"{table}</div>")
 
 

@@ -69,16 +69,22 @@ class Settings:
     timeout: float | None = None  # seconds per notebook
     owner: Owner | None = None  # the run; its workers end when it does
     fresh_kernels: bool = False  # a new kernel per notebook instead of each worker's warm one
+    comparing: frozenset[str] = frozenset()  # chapters that show the districts beside the region
+    peers: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # region -> the districts such a chapter shows
 
     @classmethod
     def of(cls, batch: Batch, data: Dataset, notebooks_dir: Path, batch_file: Path, build_dir: Path,
            timeout: float | None = None, fresh_kernels: bool = False) -> Settings:
         """Settings for this batch, with absolute paths (workers may run elsewhere) and this process as owner."""
+        from ..analysis.districts import peers
+
         return cls(
             Path(notebooks_dir).resolve(), Path(data.data_dir).resolve(), Path(batch_file).resolve(),
             Path(build_dir).resolve(), dict(zip(data.regions["id"], data.regions["name"])),
             {chapter.notebook: chapter.title_in(data) for chapter in batch.chapters},
             {chapter.notebook: chapter.themes for chapter in batch.chapters}, timeout, Owner.current(), fresh_kernels,
+            frozenset(c.notebook for c in batch.chapters if c.compares_districts),
+            {region: peers(data, region) for region in batch.regions},
         )
 
 
@@ -152,12 +158,17 @@ Planned = tuple[Job, str, dict]  # a job to run, its key and its hashes
 def plan(jobs: list[Job], settings: Settings, manifest: Manifest, force: bool = False) -> tuple[list[Planned], list[Result]]:
     """Split jobs into those to run (with key and hashes) and those the manifest shows up to date."""
     library = library_digest()
-    data = data_digests(settings.data_dir, sorted({(j.year, j.region) for j in jobs}))
+    shown = {(j.year, j.region) for j in jobs}
+    shown |= {(j.year, p) for j in jobs if j.chapter in settings.comparing for p in settings.peers.get(j.region, [])}
+    data = data_digests(settings.data_dir, sorted(shown))
     chapters = sorted({j.chapter for j in jobs})
     notebooks = {c: notebook_digest(settings.notebooks_dir / f"{c}.ipynb") for c in chapters}
     to_run, skipped = [], []
     for job in jobs:
-        hashes = {"notebook": notebooks[job.chapter], "data": data[job.year, job.region], "library": library}
+        digest = data[job.year, job.region]
+        if job.chapter in settings.comparing:  # the districts it shows count too
+            digest = sha(digest.encode(), *(data[job.year, p].encode() for p in settings.peers.get(job.region, [])))
+        hashes = {"notebook": notebooks[job.chapter], "data": digest, "library": library}
         params = {"year": job.year, "region": job.region}
         entry = [job.chapter, settings.titles[job.chapter], settings.themes[job.chapter]]  # the chapter as the batch names it
         key = sha(json.dumps([entry, params, hashes], sort_keys=True).encode())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+from collections import defaultdict
 from pathlib import Path
 
-from ..inputs.catalog import REGIONAL, SHARED, narratives, path, read_text, shown_years
+from ..inputs.catalog import REGIONAL, SHARED, narratives, path, shown_years
 
 PACKAGE = Path(__file__).parents[1]
 
@@ -40,18 +42,32 @@ def notebook_digest(notebook: Path) -> str:
 def data_digests(data_dir: Path, reports: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
     """Per (year, region): the shared tables, that region's rows of the years a report shows, its narratives.
 
-    So a new year's data, or another region's, re-renders nothing that cannot show it.
+    So a new year's data, or another region's, re-renders nothing that cannot show it. Each
+    table is read once and its rows grouped by (region, year), so the cost grows with the
+    rows plus the reports, not rows x reports (benchmarks/scale.py).
     """
     shared = [path(data_dir, name).read_bytes() for name in SHARED]
-    regional = {name: read_text(data_dir, name) for name in REGIONAL}
+    grouped = [_rows_by_region_and_year(path(data_dir, name)) for name in REGIONAL]
+    texts: dict[str, list[tuple[str, bytes]]] = {}
     digests = {}
     for year, region in reports:
         shown = [str(y) for y in shown_years(year)]  # data of other years cannot change the report
-        rows = [
-            frame[(frame["region"] == region) & frame["year"].isin(shown)].to_csv(index=False).encode()
-            for frame in regional.values()
-        ]
-        texts = [str(p.relative_to(data_dir)).encode() + p.read_bytes() for p in narratives(data_dir, region)
-                 if p.parent.parent.name in shown]
-        digests[year, region] = sha(*shared, *rows, *texts)
+        rows = [table.get((region, y), b"") for table in grouped for y in shown]
+        if region not in texts:
+            texts[region] = [(p.parent.parent.name, str(p.relative_to(data_dir)).encode() + p.read_bytes())
+                             for p in narratives(data_dir, region)]
+        digests[year, region] = sha(*shared, *rows, *(text for y, text in texts[region] if y in shown))
     return digests
+
+
+def _rows_by_region_and_year(file: Path) -> dict[tuple[str, str], bytes]:
+    """The table's rows (each as the list of its cells) per (region, year), in file order."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    with open(file, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        region, year = header.index("region"), header.index("year")
+        for row in reader:
+            if len(row) == len(header):
+                groups[row[region], row[year]].append(json.dumps(row, ensure_ascii=False))
+    return {key: "\n".join(rows).encode() for key, rows in groups.items()}

@@ -29,6 +29,7 @@ class Chapter(BaseModel):
     notebook: str
     themes: list[str] = Field(min_length=1)
     title: str | None = None
+    compares_districts: bool = False  # shows the districts beside the region: their data is part of its key
 
     @model_validator(mode="after")
     def _title_when_several_themes(self) -> Chapter:

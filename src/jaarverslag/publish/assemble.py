@@ -7,6 +7,8 @@ exporter as the chapters.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from html import escape
 
 import nbformat
@@ -121,4 +123,40 @@ def colophon(data: Dataset, year: int, region: str) -> str:
 def page(batch: Batch, data: Dataset, layout: Layout, year: int, region: str, provenance: Provenance) -> str:
     """The report of (year, region) as HTML."""
     body, _ = html_exporter().from_notebook_node(assemble(batch, data, layout, year, region, provenance))
-    return body
+    return unique_heading_ids(body)
+
+
+SECTION = re.compile(r'<div class="(?:chapter[^"]*|colophon)" id="(?:hoofdstuk-)?([^"]+)">')
+HEADING_ID = re.compile(r'(<h[1-6] id="|<a class="anchor-link" href="#)([^"]+)"')
+
+
+def unique_heading_ids(body: str) -> str:
+    """Prefix each chapter's heading ids (and their anchor links) with the chapter's name.
+
+    nbconvert makes a heading's id from its text, so "Kerncijfers" would be the same id in every
+    chapter and a link to it (a search hit, a shared URL) would open the first chapter's.
+    """
+    sections = list(SECTION.finditer(body))
+    pieces = [body[: sections[0].start()] if sections else body]
+    for number, section in enumerate(sections):
+        end = sections[number + 1].start() if number + 1 < len(sections) else len(body)
+        text = body[section.start():end]
+        if section[1] != "colofon":
+            text = HEADING_ID.sub(_renamer(section[1]), text)
+        pieces.append(text)
+    return "".join(pieces)
+
+
+def _renamer(chapter: str) -> Callable[[re.Match], str]:
+    """chapter-<id>, and -2, -3 … for a heading text repeated in the chapter; an anchor link follows its heading."""
+    seen: dict[str, int] = {}
+    current: dict[str, str] = {}
+
+    def rename(match: re.Match) -> str:
+        opening, old = match[1], match[2]
+        if opening.startswith("<h"):
+            seen[old] = seen.get(old, 0) + 1
+            current[old] = f"{chapter}-{old}" + (f"-{seen[old]}" if seen[old] > 1 else "")
+        return f'{opening}{current.get(old, f"{chapter}-{old}")}"'
+
+    return rename
