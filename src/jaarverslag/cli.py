@@ -228,11 +228,12 @@ def parser() -> argparse.ArgumentParser:
 
     publish = commands.add_parser(
         "publish",
-        help="assemble the rendered chapters into one HTML report and PDF per (year, region), plus an index",
+        help="assemble the rendered chapters into one HTML report and PDF per (year, region), plus an index and search",
         description="Assemble the executed notebooks in build/ (from `render`) into one self-contained HTML report "
-        "per year and region, print each to PDF with Debian's chromium, and write build/site/index.html. "
+        "per year and region, print each to PDF with Debian's chromium, and write build/site/index.html, the "
+        "verantwoording, the toegankelijkheidsverklaring and the Pagefind search index (zoeken.html). "
         "Nothing is executed again, and only reports whose chapters, structure or provenance changed are "
-        "assembled and printed again.",
+        "assembled and printed again; the search index is rebuilt only when a page changed.",
     )
     _matrix_options(publish)
     publish.add_argument("--no-pdf", action="store_true", help="skip the PDFs (no chromium needed)")
