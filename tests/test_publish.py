@@ -94,6 +94,10 @@ def test_index_lists_every_report(rendered):
         assert (rendered / "site" / links[f"Jaarverslag {year} {name} (PDF)"]).is_file()
     assert len(index.find("main").find_all("a")) == 9  # HTML, PDF and CSV of three reports
     assert "demodata" in index.find("th", string="Rotterdam-Zuid").parent.get_text()
+    unit = {table.caption.get_text(): table.find("th", string="Eenheid Rotterdam").parent.get_text(" ", strip=True)
+            for table in index.find_all("table")}
+    assert "jaarverslag met demodata in de vergelijking van de districten" in unit["Jaarverslagen 2019"]  # its districts are demo
+    assert "demodata" not in unit["Jaarverslagen 2018"]  # rendered without the comparison: all its figures are real
 
 
 def test_publishing_one_year_keeps_the_other_years_in_the_index(rendered):

@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
+from ..analysis.districts import peers
 from ..engine.layout import Layout
 from ..inputs import Dataset
 from ..inputs.params import Batch
@@ -27,13 +28,16 @@ class Report:
     data: Path | None  # the report's main data table (CSV)
     missing: tuple[str, ...]  # chapters of the batch not rendered for this report
     demo: bool
+    demo_districts: bool = False  # its own figures are real, but it compares districts whose figures are demo
 
     @classmethod
     def of(cls, batch: Batch, data: Dataset, layout: Layout, year: int, region: str) -> Report:
         pdf, table = layout.pdf(year, region), layout.report_data(year, region) / "cijfers.csv"
+        missing = tuple(layout.unrendered(year, region, batch.notebooks))
+        comparing = any(c.compares_districts and c.notebook not in missing for c in batch.chapters)
         return cls(year, region, data.region_name(region), layout.report(year, region), pdf if pdf.is_file() else None,
-                   table if table.is_file() else None, tuple(layout.unrendered(year, region, batch.notebooks)),
-                   shows_demo_data(data, year, region))
+                   table if table.is_file() else None, missing, shows_demo_data(data, year, region),
+                   comparing and any(shows_demo_data(data, year, d) for d in peers(data, region)))
 
 
 def published(batch: Batch, data: Dataset, layout: Layout) -> list[Report]:
@@ -55,6 +59,7 @@ def render_index(reports: list[Report], root: Path) -> str:
                 "data": r.data.relative_to(root).as_posix() if r.data else None,
                 "missing": r.missing,
                 "demo": r.demo,
+                "demo_districts": r.demo_districts,
             }
             for r in reports if r.year == year
         ]
