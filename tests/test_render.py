@@ -95,9 +95,9 @@ def test_audit_lists_the_texts_claims_with_verdicts(page):
     rows = _rows(table)
     assert rows["Alle kwantitatieve doelstellingen gerealiseerd"][:2] == [
         "10 van 11 streefwaarden gehaald; niet gehaald: Totaal aantal misdrijven", "✘ in strijd met de data"]
-    assert rows["Recordvangst van ruim 30.000 kg cocaïne in de haven"][:2] == [
+    assert rows["In de haven ruim 30.000 kg cocaïne onderschept (een record)"][:2] == [
         "ruim 33.000 kg", "≠ in strijd met een andere bewering"]
-    assert rows["Recordvangst van ruim 33.000 kg cocaïne in de haven"][1] == "≠ in strijd met een andere bewering"
+    assert rows["In de haven ruim 33.000 kg cocaïne onderschept (een record)"][1] == "≠ in strijd met een andere bewering"
     assert rows["Prio 2: in 79% binnen 30 minuten ter plaatse"][1] == "✘ in strijd met de data"
     assert "Voorwoord" in [th.get_text(strip=True) for th in table.select("tbody th")]
     assert "56 beweringen: " in page.get_text(" ", strip=True)
