@@ -56,9 +56,11 @@ def synthetic(scratch: Path, years: list[int]) -> tuple[Path, Path]:
         return pd.concat([frame[frame["region"] != data.unit]] + [unit.assign(year=y) for y in unit_years],
                          ignore_index=True).drop_duplicates(["indicator", "region", "year"], keep="last")
 
+    unit_goals = data.goals[(data.goals["region"] == data.unit) & (data.goals["year"] == LAST)]
+    goals = pd.concat([unit_goals.assign(year=y) for y in years], ignore_index=True)  # districts follow the unit's years
     write_tables(data_dir, {"regions": regions, "observations": every_year(data.observations),
-                            "targets": every_year(data.targets)})
-    write_tables(data_dir, demo.generate(load(data_dir), goal_years=tuple(years)))
+                            "targets": every_year(data.targets), "goals": goals})
+    write_tables(data_dir, demo.generate(load(data_dir)))
     config = yaml.safe_load((ROOT / "params" / "batch.yaml").read_text(encoding="utf-8"))
     config["years"] = years
     config["regions"] = list(regions.loc[regions["level"].isin(["eenheid", "district"]), "id"])

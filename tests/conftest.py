@@ -45,7 +45,7 @@ def cli(command: str, *extra: str, **paths) -> int:
     return main(cli_args(command, *extra, **paths))
 
 
-SLOW_FIXTURES = {"rendered", "browser"}
+SLOW_FIXTURES = {"rendered", "published", "browser"}
 
 
 def pytest_collection_modifyitems(items):
@@ -88,6 +88,19 @@ def rendered(tmp_path_factory) -> Path:
     assert cli("render", "--year", "2018", "--region", "eenheid", "--chapter", "cter", build=build) == 0
     assert cli("publish", "--region", "eenheid", "--region", "rotterdam-zuid", build=build) == 0
     return build
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> Path:
+    """The whole published site (build/site), made once for the session as one run makes it.
+
+    Every chapter for every year and region of the batch file, then the reports, index and
+    search without PDFs: what readers get, for tests that read all reports.
+    """
+    build = tmp_path_factory.mktemp("published") / "build"
+    assert cli("render", build=build) == 0
+    assert cli("publish", "--no-pdf", build=build) == 0
+    return build / "site"
 
 
 @pytest.fixture(scope="session")

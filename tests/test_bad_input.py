@@ -163,9 +163,35 @@ CASES = {
         lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="cb-misdrijven"), "goal", "piv-c-1")(f)),
         ["claims.csv, line", "column 'goal'", "must be empty for rule 'rose'"],
     ),
+    "published goal without a status basis": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", region="eenheid"), "status_basis", "")(f)),
+        ["goals.csv, line 4, column 'status_basis'", "required for a goal from a published source"],
+    ),
+    "judged status without a reason": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="piv-b-2", region="eenheid"), "status_note", "")(f)),
+        ["goals.csv, line 4, column 'status_note'", "required for a derived status or 'niet-vergelijkbaar'"],
+    ),
+    "goal measured by an unknown indicator": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="inz-a-3", region="eenheid"), "indicators",
+                                                           "opgeleide-praktijkbegeleiders onbekend-cijfer")(f)),
+        ["goals.csv, line", "column 'indicators'", "unknown indicator (not in indicators.csv)"],
+    ),
+    "goal measured by an indicator of another unit": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="bcsv-b-1", region="eenheid"), "indicators",
+                                                           "ib-training-basisteams aspiranten-in-dienst")(f)),
+        ["goals.csv, line", "column 'indicators'", "an indicator of another unit than the goal's"],
+    ),
+    "goal with a result of its own and an indicator": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="inz-a-3", region="eenheid"), "result_value", "40")(f)),
+        ["goals.csv, line", "column 'result_value'", "must be empty when the goal names indicators"],
+    ),
+    "goal tied to an unknown place": (
+        lambda d: edit_csv(d / "goals.csv", lambda f: _set(_row_of(f, goal_id="bcsv-c-4", region="eenheid"), "place", "feijenoord")(f)),
+        ["goals.csv, line", "column 'place'", "unknown region"],
+    ),
     "all targets with an indicator": (
         lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="rv-alle-doelen"), "indicator", "dna-v")(f)),
-        ["claims.csv, line 11, column 'indicator'", "must be empty for rule 'all_targets_met'"],
+        ["claims.csv, line 12, column 'indicator'", "must be empty for rule 'all_targets_met'"],
     ),
     "unverifiable claim without a reason": (
         lambda d: edit_csv(d / "claims.csv", lambda f: _set(_row_of(f, id="cb-oorzaak-fraude"), "note", "")(f)),

@@ -31,14 +31,18 @@ EXPECTED = {
     "cb-overvallen": AGREES,
     "vw-overvallen": AGREES,  # "stabiel", read as at most 1%
     "rv-fraude-doel": AGREES,  # 465 against at least 310
-    "vw-instroom-divers": AGREES,  # 12% against the goal of 20%: missed, as the foreword says
+    # the goal counts a non-western background, the 12% any migration background: not comparable
+    "vw-instroom-divers": UNCHECKABLE,
     "piv-instroom-aandeel": AGREES,  # 12% is the appendix's result
     "inz-gewonde-medewerkers": AGREES,  # 679 -> 787
     # no 2018 figure for arrests, national figures not in the data, a goal without result
     "rv-aanhoudingen": UNCHECKABLE,
     "cb-misdrijven-landelijk": UNCHECKABLE,
-    "oor-tabletop": UNCHECKABLE,
+    "oor-tabletop": AGREES,  # our status of the goal rests on this very sentence, and the note says so
     "bijl-cybervrijwilligers-groei": UNCHECKABLE,
+    # 14 "grootschalige" investigations in the introduction, 101 "projectmatige (grootschalige)" ones later on
+    "rv-grootschalig": AGAINST_CLAIM,
+    "rv-csv-grootschalig": AGAINST_CLAIM,
 }
 
 
@@ -58,12 +62,15 @@ def test_every_claim_gets_a_verdict_and_every_doubt_a_reason(checked, dataset):
     doubtful = checked[checked["verdict"] != AGREES]
     assert doubtful["reason"].str.len().gt(10).all()
     assert summary(checked) == (f"{len(checked)} beweringen: {(checked['verdict'] == AGREES).sum()} kloppen, 2 in strijd met "
-                                "de data, 4 in strijd met een andere bewering, "
+                                "de data, 6 in strijd met een andere bewering, "
                                 f"{(checked['verdict'] == UNCHECKABLE).sum()} niet te controleren.")
 
 
 def test_what_the_data_says(checked):
-    assert checked.at["rv-alle-doelen", "data"] == "10 van 11 streefwaarden gehaald; niet gehaald: Totaal aantal misdrijven"
+    # the source calls both the table's streefwaarden and the appendix's quantified goals its quantitative goals
+    assert checked.at["rv-alle-doelen", "data"] == (
+        "10 van 11 streefwaarden gehaald (niet gehaald: Totaal aantal misdrijven); "
+        "17 van 31 doelen met een streefwaarde gerealiseerd (8 niet, 6 deels gerealiseerd)")
     assert checked.at["vw-woninginbraken", "data"] == "4.400 in 2018, 4.028 in 2019: -8,5%"
     assert checked.at["vw-cocaine", "data"] == "ruim 33.000 kg"
     assert checked.at["vw-cocaine", "reason"].startswith("Anders in 2. Strategische thema's > Ondermijning")
@@ -114,7 +121,7 @@ def test_chapter_lists_each_claim_with_where_what_and_verdict():
     assert rows["Aangehouden verdachten: 7% meer dan in 2018"][1] == "? niet te controleren"
     assert rows["Geregistreerde misdrijven 5% gestegen"][:2] == ["91.400 in 2018, 95.782 in 2019: +4,8%", "✔ klopt"]
     assert "Voorwoord" in [th.get_text() for th in table.select("tbody th")]
-    assert page.find("strong").get_text().startswith("56 beweringen: ")
+    assert page.find("strong").get_text().startswith("62 beweringen: ")
 
 
 def test_claim_text_from_data_cannot_become_markup(data_dir):

@@ -38,7 +38,27 @@ def test_every_district_has_both_years_and_every_generated_row_is_labelled(datas
     for region in demo.districts(dataset):
         assert {2018, 2019} <= set(obs.loc[obs["region"] == region, "year"])
     goals = dataset.goals
-    assert {2018, 2019} <= set(goals.loc[goals["region"] != "eenheid", "year"])
+    unit = goals[goals["region"] == "eenheid"]
+    for region in demo.districts(dataset):  # a district has goals in the years the unit has, and no others
+        assert set(goals.loc[goals["region"] == region, "year"]) == set(unit["year"]) == {2019}
+
+
+def test_a_goal_of_one_place_is_only_that_place_s(dataset):
+    goals = dataset.goals
+    politiekids = goals[goals["goal_id"] == "bcsv-c-4"]  # groups founded in basisteam Feijenoord
+    assert set(politiekids["region"]) == {"eenheid", "rotterdam-zuid"}
+    per_district = goals[goals["region"] != "eenheid"].groupby("region").size()
+    assert per_district.max() == len(goals[(goals["region"] == "eenheid") & goals["place"].isna()]) + 1
+
+
+def test_demo_goals_measured_by_a_figure_take_its_result(dataset):
+    from jaarverslag.analysis.goals import goals_for
+
+    goals = goals_for(dataset, 2019, "rotterdam-zuid", ["burger-centraal"]).set_index("goal_id")
+    obs = dataset.observations.set_index(["indicator", "region", "year"])["value"]
+    assert goals.at["bcsv-b-1", "results"] == [obs["ib-training-basisteams", "rotterdam-zuid", 2019],
+                                               obs["ib-training-recherche", "rotterdam-zuid", 2019]]
+    assert goals.at["bcsv-b-1", "status"] == goals.at["bcsv-b-1", "derived_status"]
 
 
 def test_percentages_stay_plausible(dataset):

@@ -21,7 +21,8 @@ from jaarverslag import formatting
         (lambda: formatting.value(9.5, "fte"), "9,5 fte"),
         (lambda: formatting.value(500, "fte", "circa"), "circa 500 fte"),
         (lambda: formatting.value(2, "districts"), "2"),
-        (lambda: formatting.value(70, "percentage"), "70,0%"),
+        (lambda: formatting.value(70, "percentage"), "70%"),  # stated whole, shown whole (no false precision)
+        (lambda: formatting.value(82.3, "percentage"), "82,3%"),
         (lambda: formatting.change(0.3, "percentage"), "+0,3 procentpunt"),
         (lambda: formatting.change(-8.4545, "count"), "-8,5%"),
         (lambda: formatting.value(math.nan, "count"), "–"),

@@ -1,5 +1,6 @@
 """The appendix: every goal row of the seed, statuses, and status derived from numbers."""
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
@@ -22,11 +23,16 @@ def test_every_goal_row_of_the_seed_per_theme_and_ambition(unit_goals):
 def test_known_target_result_pairs(unit_goals, goal_id, kind, target, result, status):
     row = unit_goals.set_index("goal_id").loc[goal_id]
     assert (row["target_kind"], row["target_value"], row["result_value"]) == (kind, pytest.approx(target), pytest.approx(result))
-    assert row["derived_status"] == status == row["status"]
+    assert row["status"] == status
+    if status == "niet-vergelijkbaar":  # the numbers measure different things: no verdict from them
+        assert pd.isna(row["derived_status"])
+    else:
+        assert row["derived_status"] == status
 
 
-def test_numbers_support_every_recorded_status(unit_goals):
-    assert unit_goals["status_agrees"].all()
+def test_numbers_support_every_recorded_status_but_one_the_table_shows(unit_goals):
+    # the source calls 'at least 30 per district', met in 2 of 6 districts, partly realised; the numbers say not met
+    assert list(unit_goals.loc[~unit_goals["status_agrees"], "goal_id"]) == ["bcsv-b-5"]
     assert unit_goals["derived_status"].notna().sum() >= 20
 
 
@@ -38,8 +44,11 @@ def test_goals_are_in_report_order(unit_goals, dataset):
 def test_status_counts_and_summary(unit_goals):
     inzet = unit_goals[unit_goals["theme"] == "inzetbaarheid"]
     counts = status_counts(inzet).loc["totaal"].to_dict()
-    assert counts == {"gerealiseerd": 9, "deels": 6, "niet": 3, "onbekend": 2}
-    assert summary_sentence(inzet) == "9 van 20 doelen gerealiseerd (6 deels, 3 niet, 2 onbekend)."
+    assert counts == {"gerealiseerd": 9, "deels": 6, "niet": 3, "onbekend": 1, "niet-vergelijkbaar": 1}
+    assert summary_sentence(inzet) == (
+        "9 van 20 doelen gerealiseerd (6 deels, 3 niet, 1 onbekend, 1 niet vergelijkbaar). De bron noemt de status van "
+        f"{(inzet['status_basis'] == 'stated').sum()} van deze doelen zelf; de andere zijn ons oordeel op grond van de "
+        "cijfers en de tekst van de bron.")
 
 
 def test_derived_numbers_are_exactly_the_ones_read_from_words(unit_goals):
@@ -47,6 +56,7 @@ def test_derived_numbers_are_exactly_the_ones_read_from_words(unit_goals):
         (row.goal_id, which): getattr(row, f"{which}_basis")
         for row in unit_goals.itertuples() for which in ("target", "result")
         if getattr(row, f"{which}_value") == getattr(row, f"{which}_value")  # a number is present
+        and not (which == "result" and isinstance(row.indicators, str))  # an observation, located in observations.csv
     }
     assert sorted(k for k, basis in bases.items() if basis == "derived") == sorted(DERIVED_GOAL_NUMBERS)
     assert {basis for k, basis in bases.items() if k not in DERIVED_GOAL_NUMBERS} == {"stated"}

@@ -22,9 +22,9 @@ EXPECTED_ROWS = {
     "verdachten-horizontale-fraude": ["300", "465", "+50,0%", "≥ 310", "✔ gehaald", "55%"],
     "misdrijven-cybercrime": ["297", "302", "–", "geen streefwaarde", "–", "–"],
     "verdachten-cybercrime": ["31", "48", "+20,0%", "≥ 40", "✔ gehaald", "20%"],
-    "reactietijd-spoed": ["82,3%", "82,3%", "+0,3 procentpunt", "≥ 82,0%", "✔ gehaald", "0,3 procentpunt"],
-    "reactietijd-prio2": ["79,7%", "79,6%", "+2,6 procentpunt", "≥ 77,0%", "✔ gehaald", "2,6 procentpunt"],
-    "dna-v": ["72,8%", "72,1%", "+2,1 procentpunt", "≥ 70,0%", "✔ gehaald", "2,1 procentpunt"],
+    "reactietijd-spoed": ["82,3%", "82,3%", "+0,3 procentpunt", "≥ 82%", "✔ gehaald", "0,3 procentpunt"],
+    "reactietijd-prio2": ["79,7%", "79,6%", "+2,6 procentpunt", "≥ 77%", "✔ gehaald", "2,6 procentpunt"],
+    "dna-v": ["72,8%", "72,1%", "+2,1 procentpunt", "≥ 70%", "✔ gehaald", "2,1 procentpunt"],
 }
 
 
@@ -94,19 +94,39 @@ def test_audit_lists_the_texts_claims_with_verdicts(page):
     table = page.find("table", id="T_claims")
     rows = _rows(table)
     assert rows["Alle kwantitatieve doelstellingen gerealiseerd"][:2] == [
-        "10 van 11 streefwaarden gehaald; niet gehaald: Totaal aantal misdrijven", "✘ in strijd met de data"]
+        "10 van 11 streefwaarden gehaald (niet gehaald: Totaal aantal misdrijven); 17 van 31 doelen met een streefwaarde "
+        "gerealiseerd (8 niet, 6 deels gerealiseerd)", "✘ in strijd met de data"]
     assert rows["In de haven ruim 30.000 kg cocaïne onderschept (een record)"][:2] == [
         "ruim 33.000 kg", "≠ in strijd met een andere bewering"]
     assert rows["In de haven ruim 33.000 kg cocaïne onderschept (een record)"][1] == "≠ in strijd met een andere bewering"
     assert rows["Prio 2: in 79% binnen 30 minuten ter plaatse"][1] == "✘ in strijd met de data"
     assert "Voorwoord" in [th.get_text(strip=True) for th in table.select("tbody th")]
-    assert "56 beweringen: " in page.get_text(" ", strip=True)
+    assert "62 beweringen: " in page.get_text(" ", strip=True)
 
 
 def test_key_figures(page):
     rows = _rows(page.find("table", id="T_kerncijfers"))
-    assert rows["Staande gehouden personen"] == ["–", "53.569", "–", "geen streefwaarde", "–"]
-    assert rows["Aandeel aangiften via internet"] == ["36,0%", "39,0%", "+3,0 procentpunt", "geen streefwaarde", "–"]
+    # no key figure has a streefwaarde: the columns are left out and a note under the table says so, once
+    assert rows["Staande gehouden personen"] == ["–", "53.569", "–"]
+    assert rows["Aandeel aangiften via internet"] == ["36%", "39%", "+3,0 procentpunt"]  # as stated: whole
+    assert "Geen van deze kerncijfers heeft een streefwaarde." in page.find("table", id="T_kerncijfers").find_next("p").get_text()
+
+
+def test_a_figure_a_goal_measures_shows_that_goal_and_the_goal_its_result(build):
+    soup = _page(build, 2019, "eenheid", "burger-centraal")
+    figures = _rows(soup.find("table", id="T_figures-burger-centraal"))
+    assert figures["Basisteams getraind in individueel beoordelen (dag 1)"][-2:] == ["≥ 90% (doel)", "✔ gehaald"]
+    assert figures["Recherche en overige onderdelen getraind in individueel beoordelen (dag 1)"][-2:] == ["≥ 90% (doel)",
+                                                                                                       "✘ niet gehaald"]
+    assert figures["Districten met minstens 30 keer conservatoir beslag voor slachtoffers"][-2:] == ["≥ 6 (doel)",
+                                                                                                   "✘ niet gehaald"]
+    assert figures["Scholen met contact over Schoolveiligheid"][-2:] == ["doel meet iets anders", "–"]
+    goals = _rows(soup.find("table", id="T_goals-burger-centraal"))
+    assert goals["Basisteams en recherche getraind in IB"][2:4] == ["91% en 33%", "◐ Deels gerealiseerd"]
+    assert goals["Scholen met project Schoolveiligheid"][2:4] == ["90%", "≠ Niet vergelijkbaar"]
+    assert goals["Scholen met project Schoolveiligheid"][4].startswith("Het doel telt scholen waar het project is ingevoerd")
+    assert goals["Conservatoir beslag voor slachtoffers per district"][4] == "Volgens de bron; de cijfers geven niet gerealiseerd"
+    assert goals["HALT-verwijzingen binnen 7 dagen na verhoor"][4] == "Ons oordeel: Resultaat 69% tegen streefwaarde 80%."
 
 
 def test_charts_have_alt_text(page):
@@ -114,7 +134,7 @@ def test_charts_have_alt_text(page):
     assert len(images) == 2
     assert all(img.get("alt", "").strip() for img in images)
     assert "Aantal woninginbraken: 4.400 in 2018 en 4.028 in 2019" in images[0]["alt"]
-    assert "norm 82,0%" in images[1]["alt"]
+    assert "norm 82%" in images[1]["alt"]
 
 
 def test_failing_notebook_keeps_earlier_output(tmp_path, build, capsys):
@@ -155,9 +175,10 @@ def test_every_chapter_renders_in_dutch_with_alt_text(build, chapter):
 @pytest.mark.parametrize(
     "theme, summary",
     [
-        ("inzetbaarheid", "9 van 20 doelen gerealiseerd (6 deels, 3 niet, 2 onbekend)."),
-        ("politie-voor-iedereen", "3 van 7 doelen gerealiseerd (4 niet)."),
-        ("cybercrime", "5 van 10 doelen gerealiseerd (3 deels, 2 niet)."),
+        ("inzetbaarheid", "9 van 20 doelen gerealiseerd (6 deels, 3 niet, 1 onbekend, 1 niet vergelijkbaar). De bron noemt "
+                          "de status van 1 van deze doelen zelf; de andere zijn ons oordeel"),
+        ("politie-voor-iedereen", "2 van 7 doelen gerealiseerd (1 deels, 2 niet, 2 niet vergelijkbaar)."),
+        ("cybercrime", "4 van 10 doelen gerealiseerd (4 deels, 2 niet). De bron noemt de status van 3 van deze doelen zelf"),
     ],
 )
 def test_status_summary_per_theme(build, theme, summary):
@@ -166,7 +187,8 @@ def test_status_summary_per_theme(build, theme, summary):
 
 def test_goal_table_shows_target_result_and_status_as_text(build):
     rows = _rows(_page(build, 2019, "eenheid", "inzetbaarheid").find("table", id="T_goals-inzetbaarheid"))
-    assert rows["IBT-plichtigen met behaalde FVT-toets"] == ["Fit@NP", "≥ 90,0%", "66,4%", "✘ Niet gerealiseerd", "✘ Niet gerealiseerd"]
+    assert rows["IBT-plichtigen met behaalde FVT-toets"] == ["Fit@NP", "≥ 90%", "66,4%", "✘ Niet gerealiseerd",
+                                                           "Ons oordeel: Resultaat 66,4% tegen streefwaarde 90%."]
     assert rows["Ziekteverzuimpercentage"][1:4] == ["≤ 6,7%", "6,5%", "✔ Gerealiseerd"]
     rows = _rows(_page(build, 2019, "eenheid", "politie-voor-iedereen").find("table", id="T_goals-politie-voor-iedereen"))
     assert rows["Exitinterviews met vertrekkende medewerkers"][1:4] == ["≥ 20", "10", "✘ Niet gerealiseerd"]
@@ -180,7 +202,7 @@ def test_ontwikkelagendas_show_both_agendas(build):
 
 def test_status_overview_across_themes(page):
     rows = _rows(page.find("table", id="T_status-overview"))
-    assert rows["Bedrijfsvoering: Inzetbaarheid"] == ["9", "6", "3", "2", "20"]
+    assert rows["Bedrijfsvoering: Inzetbaarheid"] == ["9", "6", "3", "1", "1", "20"]
     assert rows["Totaal"][-1] == "106"
 
 
@@ -219,14 +241,16 @@ def first_year(tmp_path_factory):
 def test_first_year_says_precisely_what_is_missing_and_why(first_year):
     page = first_year["veiligheidsbeeld"]
     for sentence in [
-        "Voor 2017 zijn voor Rotterdam-Zuid geen cijfers vastgelegd: de kolom 2017 en de verandering blijven leeg.",
-        "Voor 2018 zijn voor Rotterdam-Zuid geen streefwaarden vastgesteld.",
+        "De tabel toont de cijfers van 2018.",
+        "Voor 2017 zijn voor Rotterdam-Zuid geen cijfers vastgelegd; de tabel toont alleen 2018.",
+        "Voor 2018 zijn voor Rotterdam-Zuid geen streefwaarden vastgelegd.",
         "Geen grafiek van de high impact crimes: voor 2017 zijn voor Rotterdam-Zuid geen cijfers vastgelegd, "
         "dus er valt niets te vergelijken.",
         "Geen grafiek van de normen: voor 2018 zijn voor Rotterdam-Zuid geen normen (streefwaarden voor percentages) "
-        "vastgesteld.",
+        "vastgelegd.",
         "Voor Rotterdam-Zuid zijn voor 2018 geen gepubliceerde realisatiecijfers vastgelegd: er is niets na te rekenen.",
-        "62 van 106 doelen gerealiseerd",
+        # the unit had no appendix in 2018, so neither has a district
+        "Geen doelen: voor Rotterdam-Zuid zijn in 2018 geen doelen uit de bijlage vastgelegd.",
     ]:
         assert sentence in page
     assert ("Geen toelichting: voor Contraterrorisme, extremisme en radicalisering (CTER) is voor Rotterdam-Zuid in 2018 "

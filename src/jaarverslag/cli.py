@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from . import __version__, pipeline, status
+from .analysis import narratives
 from .engine.batch import Job, Settings, exit_code, run
 from .engine.layout import Layout
 from .engine.lock import build_lock
@@ -26,10 +27,11 @@ from .inputs.sources import DEMO
 
 def _validate(args: argparse.Namespace) -> int:
     data = load(args.data_dir)
+    checked = narratives.require_consistent(data)  # every finding at once, as DataContractError: exit 2
     print(
         f"{args.data_dir}: valid ({len(data.regions)} regions, {len(data.indicators)} indicators, "
         f"{len(data.observations)} observations, {len(data.targets)} targets, {len(data.goals)} goals, "
-        f"{len(data.claims)} claims)"
+        f"{len(data.claims)} claims, {checked} narratives)"
     )
     return 0
 
@@ -37,6 +39,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _matrix(args: argparse.Namespace, chapters: list[str] | None = None) -> tuple[Dataset, Batch]:
     """The validated data and the batch matrix narrowed by the command's filters."""
     data = load(args.data_dir)
+    narratives.require_consistent(data)  # a narrative that contradicts the data is bad input, like a broken table
     batch = load_batch(args.batch).select(args.year, args.region, chapters)
     batch.check(data, args.notebooks_dir)
     return data, batch
@@ -187,7 +190,16 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--data-dir", type=Path, default=Path("data"), help="directory with the data tables (default: data)")
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    validate = commands.add_parser("validate", help="check every data table against the contract and exit")
+    validate = commands.add_parser(
+        "validate",
+        help="check every data table against the contract, and the narratives' numbers against the data, and exit",
+        description="Check every table of the data directory against the contract, then every number and direction "
+        "word (nam toe, daalde, ruim, meer dan, …) of the narratives (narratives/<year>/<region>/<theme>.md) against "
+        "the figures of that year and region. Every finding is listed with file, line, sentence and figure; exit 2 "
+        "when there is any. A number or direction word that is deliberately not from the data (a date, a count of "
+        "something the data does not hold) is marked by writing <!-- vrij --> right after it; the report does not "
+        "show the marker. See data/README.md, Narratives.",
+    )
     validate.set_defaults(func=_validate)
 
     run_ = commands.add_parser(

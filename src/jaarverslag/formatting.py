@@ -31,10 +31,16 @@ def number(x: float | None, decimals: int = 0, signed: bool = False) -> str:
     return MISSING if _missing(x) else format_decimal(x, format=_pattern(decimals, signed), locale=LOCALE)
 
 
-def percent(x: float | None, decimals: int = 1, signed: bool = False) -> str:
-    """A value on the 0-100 scale: 82.3 -> '82,3%'."""
+def percent(x: float | None, decimals: int | None = None, signed: bool = False) -> str:
+    """A value on the 0-100 scale: 82.3 -> '82,3%', 36 -> '36%'.
+
+    Without decimals, a figure keeps the precision it has (at most one decimal): a
+    whole percentage stated as '36%' does not become '36,0%'.
+    """
     if _missing(x):
         return MISSING
+    if decimals is None:
+        decimals = 0 if round(float(x), 1).is_integer() else 1
     return format_percent(x / 100, format=_pattern(decimals, signed, "%"), locale=LOCALE)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import status
+from .analysis import narratives
 from .engine import batch as engine
 from .engine.layout import Layout
 from .engine.lock import build_lock
@@ -78,6 +79,7 @@ def run(options: Options) -> dict:
 
 def _steps(options: Options, layout: Layout, last: dict) -> int:
     data = load(options.data_dir)
+    narratives.require_consistent(data)
     full = load_batch(options.batch_file)
     reports = full.select(options.years, options.regions)  # what is published: whole reports, whatever --chapter says
     batch = reports.select(notebooks=options.chapters)

@@ -22,7 +22,7 @@ import pandas as pd
 from .. import formatting
 from ..inputs import Dataset
 from .audit import decimals
-from .goals import STATUS_LABELS, goals_for
+from .goals import INCOMPARABLE, STATUS_LABELS, goals_for
 from .targets import evaluate, kpi_rows
 
 AGREES, AGAINST_DATA, AGAINST_CLAIM, UNCHECKABLE = VERDICTS = (
@@ -180,21 +180,37 @@ class _Judge:
             result += f"; streefwaarde {target}"
         text = f"{result}; status: {STATUS_LABELS[status].lower()}"
         met = {"gerealiseerd": True, "niet": False}.get(status)
+        if status == INCOMPARABLE:
+            return text, UNCHECKABLE, f"Resultaat en streefwaarde meten niet hetzelfde: {goal.status_note}"
         if met is None:
             return text, UNCHECKABLE, f"De bijlage geeft het doel de status {STATUS_LABELS[status].lower()}."
         return (text, *self.met_verdict(claim, met, goal.target_value, target))
 
     def all_targets(self) -> tuple[str, str, str]:
-        """Every streefwaarde of the Veiligheidsbeeld table: the source's 'kwantitatieve doelstellingen'."""
+        """Every streefwaarde of the Veiligheidsbeeld table and every quantified goal of the appendix: the
+        source's 'kwantitatieve doelstellingen' (it calls both so)."""
         kpi = kpi_rows(self.evaluation.reset_index())
         kpi = kpi[kpi["met"].notna()]
-        if kpi.empty:
-            return formatting.MISSING, UNCHECKABLE, f"Voor {self.year} zijn geen streefwaarden vastgelegd."
+        goals = self.goals[self.goals["target_kind"].notna() & self.goals["status"].isin(("gerealiseerd", "deels", "niet"))]
+        if kpi.empty and goals.empty:
+            return formatting.MISSING, UNCHECKABLE, f"Voor {self.year} zijn geen streefwaarden of doelen vastgelegd."
         missed = kpi.loc[~kpi["met"].astype(bool), "label"]
-        text = f"{len(kpi) - len(missed)} van {len(kpi)} streefwaarden gehaald"
-        if len(missed):
-            text += f"; niet gehaald: {', '.join(missed)}"
-        return text, AGAINST_DATA if len(missed) else AGREES, ""
+        parts = []
+        if not kpi.empty:
+            parts.append(f"{len(kpi) - len(missed)} van {len(kpi)} streefwaarden gehaald"
+                         + (f" (niet gehaald: {', '.join(missed)})" if len(missed) else ""))
+        short = goals[goals["status"] != "gerealiseerd"]
+        if not goals.empty:
+            parts.append(f"{len(goals) - len(short)} van {len(goals)} doelen met een streefwaarde gerealiseerd"
+                         + (f" ({_counted(short['status'])})" if len(short) else ""))
+        verdict = AGAINST_DATA if len(missed) or len(short) else AGREES
+        return "; ".join(parts), verdict, ""
+
+
+def _counted(statuses: pd.Series) -> str:
+    """'12 niet, 8 deels gerealiseerd'."""
+    counts = statuses.value_counts()
+    return ", ".join(f"{counts[s]} {s}" for s in ("niet", "deels") if counts.get(s, 0)) + " gerealiseerd"
 
 
 def check(data: Dataset, year: int, region: str) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import nh3
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from ..analysis.goals import STATUS_LABELS, goals_for, status_counts, summary_sentence
+from ..analysis.goals import STATUS_LABELS, goal_targets, goals_for, status_counts, summary_sentence
 from ..analysis.targets import evaluate
 from ..errors import ParameterError
 from ..formatting import literal
@@ -56,10 +56,9 @@ class Chapter:
         unknown = [t for t in spec.themes if t not in known]
         if unknown:
             raise ParameterError(f"chapter {notebook!r}: unknown theme(s) {', '.join(unknown)}; see {batch_file}")
-        return cls(
-            data, year, region, tuple(spec.themes), spec.title_in(data),
-            evaluate(data, year, region), goals_for(data, year, region, spec.themes),
-        )
+        goals = goals_for(data, year, region, spec.themes)
+        return cls(data, year, region, tuple(spec.themes), spec.title_in(data),
+                   goal_targets(evaluate(data, year, region), goals), goals)
 
     # -- helpers -------------------------------------------------------------------
 
@@ -82,14 +81,18 @@ class Chapter:
         """What is missing and why, in one italic sentence, where a table or chart would be."""
         return Markdown(f"*{literal(text)}*")
 
-    def with_gaps(self, rows: pd.DataFrame, table: HTML) -> HTML:
-        """A figures table with a note under it for a column that is empty for a reason."""
+    def gaps(self, rows: pd.DataFrame, targets: str) -> list[str]:
+        """What a figures table leaves out and why, each said once: the table drops those columns."""
         notes = []
         if rows["previous"].isna().all():
-            notes.append(f"Voor {self.year - 1} zijn voor {self.region_name} geen cijfers vastgelegd: "
-                         f"de kolom {self.year - 1} en de verandering blijven leeg.")
-        if rows["kind"].isna().all():
-            notes.append(f"Voor {self.year} zijn voor {self.region_name} geen streefwaarden vastgesteld.")
+            notes.append(f"Voor {self.year - 1} zijn voor {self.region_name} geen cijfers vastgelegd; "
+                         f"de tabel toont alleen {self.year}.")
+        if rows["kind"].isna().all() and rows.get("goal", pd.Series(dtype=object)).isna().all():
+            notes.append(targets)
+        return notes
+
+    @staticmethod
+    def with_notes(table: HTML, notes: list[str]) -> HTML:
         return HTML(table.data + "".join(f'<p class="note"><em>{escape(n)}</em></p>' for n in notes))
 
     # -- content ---------------------------------------------------------------------
@@ -122,7 +125,8 @@ class Chapter:
             return self.missing(f"Geen kerncijfers: voor {self.theme_label(theme)} zijn voor {self.region_name} in {self.year} "
                                 "geen cijfers vastgelegd.")
         caption = f"Kerncijfers {self.theme_label(theme)}, {self.region_name}, {self.year}"
-        return self.with_gaps(rows, tables.figures_table(rows, self.year, caption, f"figures-{theme}"))
+        table = tables.figures_table(rows, self.year, caption, f"figures-{theme}")
+        return self.with_notes(table, self.gaps(rows, "Geen van deze kerncijfers heeft een streefwaarde of een doel."))
 
     def figures_chart(self, theme: str | None = None) -> None:
         """The theme's figures known for both years: counts year on year, percentages against their norm."""
@@ -131,8 +135,11 @@ class Chapter:
         rows = self.evaluation[(self.evaluation["theme"] == theme) & self.evaluation["current"].notna()
                                & self.evaluation["previous"].notna()].sort_values("kpi_order", na_position="last", kind="stable")
         if rows.empty:
-            return display(self.missing(f"Geen grafiek: voor {label} heeft {self.region_name} geen cijfers over zowel "
-                                        f"{self.year - 1} als {self.year}; de kerncijfers staan in de tabel."))
+            shown = self.evaluation[(self.evaluation["theme"] == theme) & self.evaluation["current"].notna()]
+            if shown.empty:  # figures() has said there are none
+                return None
+            return display(self.missing(f"Geen grafiek: voor {label} heeft {self.region_name} alleen cijfers over "
+                                        f"{self.year}, niet over {self.year - 1}; ze staan in de tabel hierboven."))
         norms = rows[(rows["unit"] == "percentage") & rows["reference"].notna()]
         counts = rows.drop(norms.index)
         if not counts.empty:

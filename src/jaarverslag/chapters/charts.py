@@ -163,7 +163,7 @@ def against_norm(rows: pd.DataFrame, points: dict[str, str], title: str) -> Char
     return Chart(fig, f"Puntdiagram '{title}'. " + "; ".join(parts) + ".", data, title)
 
 
-STATUS_COLOURS = dict(zip(STATUSES, (PALETTE[2], PALETTE[1], PALETTE[3], PALETTE[7]), strict=True))
+STATUS_COLOURS = dict(zip(STATUSES, (PALETTE[2], PALETTE[1], PALETTE[3], PALETTE[7], PALETTE[4]), strict=True))
 
 
 def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title: str) -> Chart:

@@ -80,7 +80,7 @@ class Districten(Chapter):
         """Per district: how many streefwaarden it met, and which it missed."""
         judged = self.compared.dropna(subset=["met"])
         if judged.empty:
-            return self.missing(f"Geen streefwaarden: voor de districten zijn voor {self.year} geen streefwaarden vastgesteld.")
+            return self.missing(f"Geen streefwaarden: voor de districten zijn voor {self.year} geen streefwaarden vastgelegd.")
         frame = pd.DataFrame([
             {"District": name, "Gehaald": f"{int(group['met'].sum())} van {len(group)}",
              "Niet gehaald": ", ".join(group.loc[~group["met"].astype(bool), "label"]) or "–"}
@@ -93,7 +93,7 @@ class Districten(Chapter):
         judged = self.compared.dropna(subset=["met"])
         if judged.empty:
             return display(self.missing(f"Geen grafiek: voor de districten zijn voor {self.year} geen streefwaarden "
-                                        "vastgesteld."))
+                                        "vastgelegd."))
         counts = pd.DataFrame([
             {"district": name, "gehaald": int(group["met"].sum()), "niet gehaald": int((~group["met"].astype(bool)).sum())}
             for name, group in judged.groupby("name", sort=False)

@@ -19,7 +19,7 @@ from IPython.display import HTML
 from .. import formatting
 from ..analysis.audit import published_text
 from ..analysis.claims import AGAINST_CLAIM, AGAINST_DATA, AGREES, UNCHECKABLE
-from ..analysis.goals import STATUS_LABELS
+from ..analysis.goals import INCOMPARABLE, STATUS_LABELS
 from ..inputs.catalog import STATUSES
 
 MET = {True: "✔ gehaald", False: "✘ niet gehaald"}
@@ -28,12 +28,13 @@ _GOOD = "color: #14532d; background-color: #dcfce7; font-weight: 600"
 _PARTLY = "color: #713f12; background-color: #fef3c7; font-weight: 600"
 _BAD = "color: #7f1d1d; background-color: #fee2e2; font-weight: 600"
 _UNKNOWN = "color: #262626; background-color: #e5e5e5; font-weight: 600"
-BADGES = {status: f"{symbol} {STATUS_LABELS[status]}" for status, symbol in zip(STATUSES, "✔◐✘?", strict=True)}
+BADGES = {status: f"{symbol} {STATUS_LABELS[status]}" for status, symbol in zip(STATUSES, "✔◐✘?≠", strict=True)}
 VERDICT_BADGES = {AGREES: f"✔ {AGREES}", AGAINST_DATA: f"✘ {AGAINST_DATA}", AGAINST_CLAIM: f"≠ {AGAINST_CLAIM}",
                   UNCHECKABLE: f"? {UNCHECKABLE}"}
 _STATUS_STYLE = {
     MET[True]: _GOOD, MET[False]: _BAD, "✔ klopt": _GOOD, "✘ wijkt af": _BAD,
     BADGES["gerealiseerd"]: _GOOD, BADGES["deels"]: _PARTLY, BADGES["niet"]: _BAD, BADGES["onbekend"]: _UNKNOWN,
+    BADGES["niet-vergelijkbaar"]: _UNKNOWN,
     VERDICT_BADGES[AGAINST_DATA]: _BAD, VERDICT_BADGES[AGAINST_CLAIM]: _PARTLY, VERDICT_BADGES[UNCHECKABLE]: _UNKNOWN,
 }
 _TABLE_STYLE = [
@@ -74,7 +75,7 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, 
         frame.style.set_uuid(table_id)
         .set_caption(formatting.literal(caption))
         .set_table_styles(_TABLE_STYLE)
-        .map(lambda text: _STATUS_STYLE.get(text, ""))
+        .map(_style)
         .format(escape="html")
         .format_index(escape="html", axis="index")
         .format_index(escape="html", axis="columns")
@@ -92,8 +93,17 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, 
                 f"{table}</div>")
 
 
+def _style(text: object) -> str:
+    """A badge's colours, whatever soft hyphens its long words were given."""
+    return _STATUS_STYLE.get(text.replace("\u00ad", ""), "") if isinstance(text, str) else ""
+
+
 def kpi_table(kpi: pd.DataFrame, year: int, region_name: str) -> HTML:
-    """The Regionaal Veiligheidsbeeld: two years, realisation, target, met, and the published figure where there is one."""
+    """The Regionaal Veiligheidsbeeld: two years, realisation, target, met, and the published figure where there is one.
+
+    A column that would be empty throughout (no figures of the year before, no streefwaarden,
+    nothing published) is left out; the chapter says once why.
+    """
     frame = pd.DataFrame(
         {
             "Onderwerp": kpi["kpi_group"],
@@ -101,15 +111,37 @@ def kpi_table(kpi: pd.DataFrame, year: int, region_name: str) -> HTML:
             str(year - 1): [formatting.value(v, u) for v, u in zip(kpi["previous"], kpi["unit"])],
             str(year): [formatting.value(v, u, q) for v, u, q in zip(kpi["current"], kpi["unit"], kpi["qualifier"].fillna(""))],
             "Realisatie t.o.v. streefwaarde": [formatting.change(v, u) for v, u in zip(kpi["realisation"], kpi["unit"])],
-            f"Streefwaarde {year}": [formatting.target(row.kind, row.reference, row.unit, year) for row in kpi.itertuples()],
+            f"Streefwaarde {year}": [_target(row, year) for row in kpi.itertuples()],
             "Gehaald": [_met(m) for m in kpi["met"]],
             "Gepubliceerd": [_published(row) for row in kpi.itertuples()],
         }
     ).set_index(["Onderwerp", "Indicator"])
-    widths = (16, 22, 9, 9, 11, 11, 11, 11)
-    if kpi["published_realisation"].isna().all():
-        frame, widths = frame.drop(columns="Gepubliceerd"), (16, 27, 10, 10, 13, 13, 11)
-    return styled(frame, "kpi", f"Veiligheidsbeeld {region_name}, {year - 1} en {year}", widths)
+    widths = {"Onderwerp": 16, "Indicator": 22, str(year - 1): 9, str(year): 9, "Realisatie t.o.v. streefwaarde": 11,
+              f"Streefwaarde {year}": 11, "Gehaald": 11, "Gepubliceerd": 11}
+    empty = {str(year - 1): kpi["previous"].isna().all(), "Gepubliceerd": kpi["published_realisation"].isna().all()}
+    if kpi["kind"].isna().all():
+        empty |= dict.fromkeys(("Realisatie t.o.v. streefwaarde", f"Streefwaarde {year}", "Gehaald"), True)
+    frame, kept = _without(frame, widths, empty)
+    years = f"{year - 1} en {year}" if not empty[str(year - 1)] else str(year)
+    return styled(frame, "kpi", f"Veiligheidsbeeld {region_name}, {years}", kept)
+
+
+def _without(frame: pd.DataFrame, widths: dict[str, int], empty: dict[str, bool]) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """The frame without its empty columns, and column widths (row headers first) scaled back to 100%."""
+    dropped = [c for c, is_empty in empty.items() if is_empty]
+    kept = [w for c, w in widths.items() if c not in dropped]
+    scaled = [round(w * 100 / sum(kept)) for w in kept]
+    scaled[scaled.index(max(scaled))] += 100 - sum(scaled)  # rounding goes to the widest (a label) column
+    return frame.drop(columns=dropped), tuple(scaled)
+
+
+def _target(row: Any, year: int) -> str:
+    """A streefwaarde, or the target of the goal a figure serves, marked as such."""
+    if not isinstance(getattr(row, "goal", None), str):
+        return formatting.target(row.kind, row.reference, row.unit, year)
+    if not isinstance(row.kind, str):
+        return "doel meet iets anders"
+    return f"{formatting.target(row.kind, row.reference, row.unit, year)} (doel)"
 
 
 def _published(row: Any) -> str:
@@ -153,25 +185,33 @@ def _met(met: object) -> str:
 
 
 def figures_table(rows: pd.DataFrame, year: int, caption: str, table_id: str) -> HTML:
-    """Figures of the year with the previous year, the change between them and any target."""
+    """Figures of the year with the previous year, the change between them and any target (a goal's is marked).
+
+    Columns that would be empty throughout are left out; the chapter says once why.
+    """
     frame = pd.DataFrame(
         {
             "Kerncijfer": rows["label"].to_numpy(),
             str(year - 1): [formatting.value(v, u) for v, u in zip(rows["previous"], rows["unit"])],
             str(year): [formatting.value(v, u, q) for v, u, q in zip(rows["current"], rows["unit"], rows["qualifier"].fillna(""))],
             "Verandering": [formatting.change(v, u) for v, u in zip(rows["change"], rows["unit"])],
-            f"Streefwaarde {year}": [formatting.target(row.kind, row.reference, row.unit, year) for row in rows.itertuples()],
+            f"Streefwaarde {year}": [_target(row, year) for row in rows.itertuples()],
             "Gehaald": [_met(m) for m in rows["met"]],
         }
     ).set_index("Kerncijfer")
-    return styled(frame, table_id, caption, (34, 11, 11, 14, 17, 13))
+    widths = {"Kerncijfer": 34, str(year - 1): 11, str(year): 11, "Verandering": 14, f"Streefwaarde {year}": 17, "Gehaald": 13}
+    before, targets = rows["previous"].isna().all(), rows["kind"].isna().all() and rows["goal"].isna().all()
+    empty = {str(year - 1): before, "Verandering": before, f"Streefwaarde {year}": targets, "Gehaald": targets}
+    frame, kept = _without(frame, widths, empty)
+    return styled(frame, table_id, caption, kept)
 
 
 def goals_table(goals: pd.DataFrame, caption: str, table_id: str) -> HTML:
-    """Goals per ambition: target, result, recorded status and the status the numbers give.
+    """Goals per ambition: target, result, status and what the status rests on.
 
     A number we derived from the source's words rather than read in it is marked '(afgeleid)'
-    in its cell and explained in a list under the table.
+    in its cell and explained in a list under the table; a status the source does not state
+    is marked as our judgement, with the reason.
     """
     frame = pd.DataFrame(
         {
@@ -179,14 +219,35 @@ def goals_table(goals: pd.DataFrame, caption: str, table_id: str) -> HTML:
             "Doel": goals["label"].to_numpy(),
             "Onderwerp": goals["topic"].to_numpy(),
             "Streefwaarde": [_derived(_goal_target(row), row.target_basis) for row in goals.itertuples()],
-            "Resultaat": [_derived(_goal_value(row.result_value, row.unit), row.result_basis) for row in goals.itertuples()],
+            "Resultaat": [_derived(_goal_result(row), row.result_basis) for row in goals.itertuples()],
             "Status": [BADGES[s] for s in goals["status"]],
-            "Volgens de cijfers": [BADGES.get(s, formatting.MISSING) for s in goals["derived_status"]],
+            "Grond van de status": [_status_basis(row) for row in goals.itertuples()],
         }
     ).set_index(["Ambitie", "Doel"])
-    table = styled(frame, table_id, caption, (12, 23, 11, 12, 12, 15, 15),
-                   text_columns=("Onderwerp", "Status", "Volgens de cijfers"))
+    table = styled(frame, table_id, caption, (12, 21, 11, 11, 11, 14, 20),
+                   text_columns=("Onderwerp", "Status", "Grond van de status"))
     return HTML(table.data + _derivations(goals))
+
+
+def _goal_result(row: Any) -> str:
+    """The result, or the figures that measure the goal when there are several."""
+    if isinstance(row.results, list) and len(row.results) > 1:
+        return " en ".join(_goal_value(r, row.unit) for r in row.results)
+    return _goal_value(row.result_value, row.unit)
+
+
+def _status_basis(row: Any) -> str:
+    """Whose verdict the status is: the source's, ours (and why), or generated demo data."""
+    if row.status_basis == "stated":
+        text = "Volgens de bron"
+        if not row.status_agrees:
+            text += f"; de cijfers geven {STATUS_LABELS[row.derived_status].lower()}"
+        return text
+    if row.status == INCOMPARABLE:  # the reason, for published and demo goals alike
+        return row.status_note
+    if row.status_basis == "derived":
+        return f"Ons oordeel: {row.status_note}"
+    return "Gegenereerd (demodata)"
 
 
 def _derived(text: str, basis: object) -> str:
@@ -215,7 +276,9 @@ def status_table(counts: pd.DataFrame, caption: str, table_id: str) -> HTML:
     """Counts of goals per status, one row per theme or ambition, with a total."""
     frame = counts.rename(columns=lambda s: BADGES[s]).assign(Totaal=counts.sum(axis=1))
     frame.loc["Totaal"] = frame.sum()
-    return styled(frame.map(lambda n: formatting.number(n)), table_id, caption, (32, 14, 14, 14, 14, 12))
+    width = min(14, 62 // len(counts.columns))  # the row label keeps at least a quarter of the table
+    label = 100 - 12 - width * len(counts.columns)
+    return styled(frame.map(lambda n: formatting.number(n)), table_id, caption, (label, *[width] * len(counts.columns), 12))
 
 
 def _goal_value(value: float, unit: str | None) -> str:

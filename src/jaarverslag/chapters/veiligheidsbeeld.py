@@ -26,11 +26,17 @@ class Veiligheidsbeeld(Chapter):
         return kpi_rows(self.evaluation)
 
     def explanation(self) -> Markdown:
-        """How to read the table; the published column is explained only where there is one."""
-        text = (f"De tabel zet de cijfers van {self.year} naast die van {self.year - 1} en meet ze aan de streefwaarden "
-                "uit het jaarplan. De realisatie is het verschil met de streefwaarde: bij aantallen in procenten, bij "
-                "percentages in procentpunten.")
-        if self.kpi["published_realisation"].notna().any():
+        """How to read the table, from what it holds: the year before and the streefwaarden only where they are."""
+        kpi = self.kpi
+        before = kpi["previous"].notna().any()
+        targets = kpi["kind"].notna().any()
+        shown = (f"zet de cijfers van {self.year} naast die van {self.year - 1}" if before
+                 else f"toont de cijfers van {self.year}")
+        text = f"De tabel {shown}" + (" en meet ze aan de streefwaarden uit het jaarplan." if targets else ".")
+        if targets:
+            text += (" De realisatie is het verschil met de streefwaarde: bij aantallen in procenten, bij percentages "
+                     "in procentpunten.")
+        if kpi["published_realisation"].notna().any():
             text += (f" De kolom *Gepubliceerd* geeft het realisatiecijfer zoals het jaarverslag {self.year} het afdrukte; "
                      "de controle onderaan rekent die cijfers na.")
         return Markdown(text)
@@ -39,7 +45,8 @@ class Veiligheidsbeeld(Chapter):
         if self.kpi.empty:
             return self.missing(f"Geen veiligheidsbeeld: voor {self.region_name} zijn voor {self.year - 1} en {self.year} "
                                 "geen cijfers vastgelegd.")
-        return self.with_gaps(self.kpi, tables.kpi_table(self.kpi, self.year, self.region_name))
+        no_targets = f"Voor {self.year} zijn voor {self.region_name} geen streefwaarden vastgelegd."
+        return self.with_notes(tables.kpi_table(self.kpi, self.year, self.region_name), self.gaps(self.kpi, no_targets))
 
     def summary(self) -> Markdown | None:
         """How many KPI targets (streefwaarden) were met, in one line; nothing when none were set (the table says so)."""
@@ -61,7 +68,8 @@ class Veiligheidsbeeld(Chapter):
         ]
         if rows.empty:
             return self.missing(f"Geen kerncijfers: voor {self.region_name} zijn voor {self.year} geen cijfers vastgelegd.")
-        return self.with_gaps(rows, tables.figures_table(rows, self.year, f"Kerncijfers {self.region_name}, {self.year}", "kerncijfers"))
+        table = tables.figures_table(rows, self.year, f"Kerncijfers {self.region_name}, {self.year}", "kerncijfers")
+        return self.with_notes(table, self.gaps(rows, "Geen van deze kerncijfers heeft een streefwaarde."))
 
     def high_impact_chart(self) -> None:
         rows = self.kpi[(self.kpi["kpi_group"] == HIGH_IMPACT_GROUP) & self.kpi["current"].notna()]
@@ -82,7 +90,7 @@ class Veiligheidsbeeld(Chapter):
         rows = rows.dropna(subset=["reference"])
         if rows.empty:
             return display(self.missing(f"Geen grafiek van de normen: voor {self.year} zijn voor {self.region_name} geen "
-                                        "normen (streefwaarden voor percentages) vastgesteld."))
+                                        "normen (streefwaarden voor percentages) vastgelegd."))
         points = {"current": str(self.year)}
         if rows["previous"].notna().any():
             points = {"previous": str(self.year - 1), **points}

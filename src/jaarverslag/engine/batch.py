@@ -165,10 +165,9 @@ def plan(jobs: list[Job], settings: Settings, manifest: Manifest, force: bool = 
     notebooks = {c: notebook_digest(settings.notebooks_dir / f"{c}.ipynb") for c in chapters}
     to_run, skipped = [], []
     for job in jobs:
-        digest = data[job.year, job.region]
-        if job.chapter in settings.comparing:  # the districts it shows count too
-            digest = sha(digest.encode(), *(data[job.year, p].encode() for p in settings.peers.get(job.region, [])))
-        hashes = {"notebook": notebooks[job.chapter], "data": digest, "library": library}
+        hashes = {"notebook": notebooks[job.chapter], "data": data[job.year, job.region], "library": library}
+        if job.chapter in settings.comparing:  # the districts it shows count too, apart from the region's own data
+            hashes["peers"] = sha(*(data[job.year, p].encode() for p in settings.peers.get(job.region, [])))
         params = {"year": job.year, "region": job.region}
         entry = [job.chapter, settings.titles[job.chapter], settings.themes[job.chapter]]  # the chapter as the batch names it
         key = sha(json.dumps([entry, params, hashes], sort_keys=True).encode())

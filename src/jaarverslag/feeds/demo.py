@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..analysis.goals import derived_status
+from ..analysis.goals import INCOMPARABLE, derived_status, linked
 from ..inputs import Dataset
 from ..inputs.catalog import KEYS
 from ..inputs.contract import columns
@@ -98,38 +98,50 @@ def _demo_result(target: float, unit: str, rng: np.random.Generator) -> float:
     return float(round(target * rng.uniform(0.5, 1.4)))
 
 
-def goals(data: Dataset, years: list[int], rng: np.random.Generator) -> pd.DataFrame:
-    """The unit's goals for every district and year, with demo results and statuses."""
-    template = data.goals[data.goals["region"] == data.unit]
-    template = template[template["year"] == template["year"].max()]
+def goals(data: Dataset, obs: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The unit's goals of each year for every district, with demo results and statuses.
+
+    A district gets the goals the unit had that year, and no others: no appendix in a year
+    the unit had none, and a goal tied to one place (`place`) only for that place. A goal
+    measured by indicators takes its result from the district's (demo) figures.
+    """
+    unit_goals = data.goals[data.goals["region"] == data.unit]
+    figures = obs.set_index(["indicator", "region", "year"])["value"]
     frames = []
-    for year in years:
+    for year, template in unit_goals.groupby("year", sort=True):
         for region in districts(data):
+            here = template[template["place"].isna() | (template["place"] == region)]
             # generated numbers are neither stated by nor derived from a source
-            frame = template.assign(year=year, region=region, source=DEMO, target_basis=pd.NA, result_basis=pd.NA,
-                                    basis_note=pd.NA).reset_index(drop=True)
-            quantified = frame["target_value"].notna() & frame["unit"].notna()
-            result = [
-                _demo_result(t, u, rng) if q else np.nan
-                for t, u, q in zip(frame["target_value"], frame["unit"], quantified)
-            ]
+            frame = here.assign(year=year, region=region, source=DEMO, target_basis=pd.NA, result_basis=pd.NA,
+                                basis_note=pd.NA, status_basis=pd.NA).reset_index(drop=True)
+            incomparable = frame["status"] == INCOMPARABLE
+            frame["status_note"] = frame["status_note"].where(incomparable)
+            ids = linked(frame)
+            quantified = frame["target_value"].notna() & frame["unit"].notna() & ~ids.map(bool)
+            result = [_demo_result(t, u, rng) if q else np.nan
+                      for t, u, q in zip(frame["target_value"], frame["unit"], quantified)]
             frame["result_value"] = frame["result_value"].where(~quantified, pd.Series(result, dtype=float))
+            frame["results"] = [[figures[i, region, year] for i in found if (i, region, year) in figures.index] or None
+                                for found in ids]
             statuses = rng.choice(list(UNQUANTIFIED_STATUS), size=len(frame), p=list(UNQUANTIFIED_STATUS.values()))
-            frame["status"] = derived_status(frame).fillna(pd.Series(statuses, index=frame.index))
-            frames.append(frame)
+            status = derived_status(frame).fillna(pd.Series(statuses, index=frame.index))
+            frame["status"] = status.where(~incomparable, INCOMPARABLE)
+            frames.append(frame.drop(columns="results"))
+    if not frames:
+        return data.goals.iloc[0:0]
     return pd.concat(frames, ignore_index=True)
 
 
-def generate(data: Dataset, seed: int = 2019, goal_years: tuple[int, ...] = (2018, 2019)) -> dict[str, pd.DataFrame]:
+def generate(data: Dataset, seed: int = 2019) -> dict[str, pd.DataFrame]:
     """The data tables with the demo rows replaced by freshly generated ones."""
     rng = np.random.default_rng(seed)
     real = {name: getattr(data, name) for name in GENERATED}
     real = {name: frame[frame["source"] != DEMO] for name, frame in real.items()}
-    obs = observations(data, rng)
+    obs = _fill_gaps(real["observations"], observations(data, rng), list(KEYS["observations"]))
     sources = data.sources[data.sources["id"] != DEMO]
     demo_source = pd.DataFrame([{"id": DEMO, "title": DEMO_TITLE}], columns=columns("sources"))
-    generated = {"observations": obs, "targets": targets(data), "goals": goals(data, list(goal_years), rng)}
-    return {"sources": pd.concat([sources, demo_source], ignore_index=True)} | {
+    generated = {"targets": targets(data), "goals": goals(data, obs, rng)}
+    return {"sources": pd.concat([sources, demo_source], ignore_index=True), "observations": obs} | {
         name: _fill_gaps(real[name], generated[name], list(KEYS[name])) for name in generated
     }
 

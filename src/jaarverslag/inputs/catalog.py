@@ -34,9 +34,10 @@ LEVELS = ("eenheid", "district", "basisteam", "gemeente")
 THEME_KINDS = ("overzicht", "strategisch", "ontwikkelagenda")
 TARGET_KINDS = ("not_above_previous_year", "at_least", "at_most")
 GOAL_TARGET_KINDS = ("at_least", "at_most")
-STATUSES = ("gerealiseerd", "deels", "niet", "onbekend")
+# niet-vergelijkbaar: the result measures something other than the target, so no verdict is possible.
+STATUSES = ("gerealiseerd", "deels", "niet", "onbekend", "niet-vergelijkbaar")
 QUALIFIERS = ("circa", "ruim", "meer dan")
-BASES = ("stated", "derived")  # does the source state a goal's number, or did we derive it from its words?
+BASES = ("stated", "derived")  # does the source state a goal's number or status, or did we derive it from its words?
 # How a claim of the report's text is checked (see analysis/claims.py and data/README.md).
 CLAIM_RULES = ("equals", "rose", "fell", "stable", "target_met", "target_missed", "all_targets_met", "unverifiable")
 # A claim's figure may also be an order of magnitude: tens or hundreds of its value ("tientallen miljoenen").

@@ -197,7 +197,11 @@ def _schemas(regions: Iterable[str] = (), themes: Iterable[str] = (), indicators
                 "result_basis": pa.Column(str, pa.Check.isin(BASES), nullable=True),
                 "basis_note": pa.Column(str, nullable=True),
                 "unit": pa.Column(str, pa.Check.isin(UNITS), nullable=True),
+                "indicators": pa.Column(str, nullable=True),
+                "place": pa.Column(str, region, nullable=True),
                 "status": pa.Column(str, pa.Check.isin(STATUSES)),
+                "status_basis": pa.Column(str, pa.Check.isin(BASES), nullable=True),
+                "status_note": pa.Column(str, nullable=True),
                 "source": pa.Column(str, source),
             },
             unique=list(KEYS["goals"]),
@@ -322,6 +326,33 @@ def _check_bases(goals: pd.DataFrame, check: Callable) -> None:
         "must be empty: only a derived number needs a note"), nullable=True)})
 
 
+def _check_statuses(goals: pd.DataFrame, check: Callable) -> None:
+    """A published goal says whether the source states its status; a judged or incomparable one says why."""
+    published = is_published(goals["source"])
+    check("goals", goals, published, {"status_basis": pa.Column(str, _present(
+        "required for a goal from a published source: 'stated' if the source gives the status in words, "
+        "'derived' if we judged it from its numbers or text"), nullable=True)})
+    check("goals", goals, ~published, {"status_basis": pa.Column(str, _absent(
+        "must be empty: only a goal from a published source has a status basis"), nullable=True)})
+    explained = (goals["status_basis"] == "derived") | (goals["status"] == "niet-vergelijkbaar")
+    check("goals", goals, explained, {"status_note": pa.Column(str, _present(
+        "required for a derived status or 'niet-vergelijkbaar': say in a few words why"), nullable=True)})
+
+
+def _check_links(goals: pd.DataFrame, unit_of: pd.Series, check: Callable) -> None:
+    """A goal measured by indicators names known ones of its own unit, and takes its result from them."""
+    linked = goals["indicators"].fillna("").str.split()
+    unknown = linked.map(lambda ids: [i for i in ids if i not in unit_of.index])
+    check("goals", goals, unknown.map(bool), {"indicators": pa.Column(str, _absent(
+        "unknown indicator (not in indicators.csv); separate several ids with a space"), nullable=True)})
+    other_unit = [any(unit_of.get(i) != u for i in ids) if isinstance(u, str) else False
+                  for ids, u in zip(linked, goals["unit"])]
+    check("goals", goals, pd.Series(other_unit, index=goals.index), {"indicators": pa.Column(str, _absent(
+        "an indicator of another unit than the goal's: a goal and the figures that measure it share a unit"), nullable=True)})
+    check("goals", goals, linked.map(bool), {"result_value": pa.Column(float, _absent(
+        "must be empty when the goal names indicators: its result is their observation"), nullable=True)})
+
+
 # What each claim rule needs: the columns it requires and those it must leave empty.
 _CLAIM_NEEDS = {
     "equals": ({"value"}, set()),
@@ -394,6 +425,8 @@ def _check_rules(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
     quantified = goals["target_kind"].notna()
     check("goals", goals, quantified, {"target_value": pa.Column(float), "unit": pa.Column(str)})
     _check_bases(goals, check)
+    _check_statuses(goals, check)
+    _check_links(goals, unit_of, check)
     _check_claims(tables["claims"], goals, check)
     regions = tables["regions"]
     top = regions["level"] == "eenheid"

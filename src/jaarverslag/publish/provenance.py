@@ -1,7 +1,10 @@
 """Provenance of a report: the data, code and render time recorded for the jobs that made it.
 
 Read from the manifest, never recomputed at publish time, so the footer describes the
-code and data that actually rendered the chapters, and says so when chapters differ.
+code and data that actually rendered the chapters, and says so when chapters differ. Like
+is compared with like: each chapter's data version is that of the report's own region and
+years (a chapter comparing the districts records theirs apart), so one clean render never
+reads as mixed.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from datetime import datetime
 
 from babel.dates import format_date
 
-from .. import __version__
 from ..engine.manifest import Manifest
 
 
@@ -43,11 +45,10 @@ class Provenance:
         return len(self.data) > 1 or len(self.library) > 1 or len(self.code) > 1
 
     def edition(self) -> str:
-        """The cover's line: the date of this edition (the last render) and the versions behind it."""
+        """The cover's line: the date of this edition (the last render); versions are the colophon's small print."""
         day = self.rendered[-1] if self.rendered else None
         when = format_date(datetime.fromisoformat(day).date(), format="long", locale="nl_NL") if day else "onbekende datum"
-        data = ", ".join(self.data) or "onbekend"
-        return f"Uitgave van {when} · gegevensversie {data} · jaarverslag {__version__}"
+        return f"Uitgave van {when}"
 
     def text(self, data_dir: object) -> str:
         """The footer in Dutch (Markdown)."""
