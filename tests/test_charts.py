@@ -25,8 +25,8 @@ def _years(label):
 
 
 def _status(label):
-    goals = pd.DataFrame({"ambitie": [f"A. {label}"] * 3 + ["B. Kort"] * 2,
-                          "status": ["gerealiseerd", "deels", "niet", "onbekend", "gerealiseerd"]})
+    goals = pd.DataFrame({"ambitie": [f"A. {label}"] * 3 + ["B. Kort"] * 3,  # every status, so the legend is full
+                          "status": ["gerealiseerd", "deels", "niet", "onbekend", "gerealiseerd", "niet-vergelijkbaar"]})
     return charts.status_per_group(goals, "ambitie", STATUS_LABELS, TITLE)
 
 

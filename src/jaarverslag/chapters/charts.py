@@ -183,7 +183,7 @@ def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title
     ax.xaxis.get_major_locator().set_params(integer=True)
     handles, _ = ax.get_legend_handles_labels()
     ax.get_legend().remove()
-    fig.legend(handles, [labels[s] for s in present], loc="outside lower center", ncol=len(present), frameon=False)
+    fig.legend(handles, [labels[s] for s in present], loc="outside lower center", ncol=min(len(present), 3), frameon=False)
     counts = goals.groupby(by, sort=False)["status"].value_counts()
     parts = [
         f"{group}: " + ", ".join(f"{counts[group][s]} {labels[s].lower()}" for s in present if s in counts[group])
