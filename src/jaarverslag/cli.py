@@ -7,13 +7,14 @@ Exit codes: 0 all good, 1 a notebook failed, 2 bad data, parameters or set-up,
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
 import time
 from pathlib import Path
 
-from . import __version__, pipeline, status
+from . import __version__, logfile, pipeline, status
 from .analysis import narratives
 from .engine.batch import Job, Settings, exit_code, run
 from .engine.layout import Layout
@@ -68,21 +69,28 @@ def _render(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     _check_engine_options(args)
+    if args.log:
+        logfile.redirect(args.log)
     options = pipeline.Options(
         args.data_dir, args.notebooks_dir, args.batch, args.build_dir, args.config, args.year, args.region, args.chapter,
         args.jobs, args.executor, args.scheduler, args.timeout, args.force, not args.no_pdf, notify=args.notify,
-        fresh_kernels=args.fresh_kernels,
+        fresh_kernels=args.fresh_kernels, notify_on=args.notify_on, metrics=args.metrics,
     )
-    last = pipeline.run(options)
+    last = pipeline.run(options, args.command_line)
     print(status.describe({"last": last}))
     return last["exit_code"]
 
 
 def _status(args: argparse.Namespace) -> int:
-    document = status.read(Layout(args.build_dir))
-    print(status.describe(document))
-    code = document["last"]["exit_code"]
-    return 3 if code is None else code  # None: the run died before it could record how it ended
+    layout = Layout(args.build_dir)
+    found = status.current(layout)
+    if args.metrics:
+        status.write_metrics(args.metrics, found[0] if found else None)
+    if found is None:
+        raise JaarverslagError(f"{layout.status}: no run recorded yet (`jaarverslag run` writes it)")
+    document, _ = found
+    print(json.dumps(document, indent=1, ensure_ascii=False) if args.json else status.describe(document))
+    return status.exit_code(document)  # a run in progress: the one before it; a killed run: 3
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -98,7 +106,11 @@ def _publish(args: argparse.Namespace) -> int:
         done = "assembled" if publication.assembled else "unchanged"
         print(f"{report.year} {report.region}: {report.html}" + (f", {report.pdf}" if report.pdf else "") + f" [{done}]" + gaps)
     print(f"index: {layout.index} ({len(publications)} reports)")
-    return 0
+    unprinted = [p for p in publications if p.failed]
+    for publication in unprinted:
+        print(f"{publication.report.year} {publication.report.region}: PDF not printed, the previous one stays: "
+              f"{publication.failed}", file=sys.stderr)
+    return 3 if unprinted else 0  # infrastructure: worth a retry
 
 
 def _book(args: argparse.Namespace) -> int:
@@ -139,12 +151,19 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_option(command: argparse.ArgumentParser) -> None:
+    """--data-dir after the command too (`jaarverslag run --data-dir X`); before it, it is the main parser's."""
+    command.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                         help="directory with the data tables (default: data)")
+
+
 def _matrix_options(command: argparse.ArgumentParser) -> None:
     """The batch matrix, its filters and the directories, shared by run, render, publish and book."""
     command.add_argument("--batch", type=Path, default=DEFAULT, help=f"batch matrix and chapter list (default: {DEFAULT})")
     command.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
     command.add_argument("--region", action="append", help="only this region id, e.g. eenheid (repeatable)")
     command.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
+    _data_option(command)
     _build_option(command)
 
 
@@ -169,6 +188,12 @@ def _engine_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--scheduler", metavar="ADDRESS",
                          help="address of an existing Dask scheduler, e.g. tcp://host:8786 (implies --executor dask); "
                          "without it, --executor dask starts a local cluster")
+
+
+def _metrics_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--metrics", type=Path, metavar="FILE",
+                         help="also write the status as Prometheus metrics to FILE (for node_exporter's textfile "
+                         "collector, e.g. /var/lib/prometheus/node-exporter/jaarverslag.prom)")
 
 
 def _config_option(command: argparse.ArgumentParser) -> None:
@@ -200,6 +225,7 @@ def parser() -> argparse.ArgumentParser:
         "something the data does not hold) is marked by writing <!-- vrij --> right after it; the report does not "
         "show the marker. See data/README.md, Narratives.",
     )
+    _data_option(validate)
     validate.set_defaults(func=_validate)
 
     run_ = commands.add_parser(
@@ -215,15 +241,26 @@ def parser() -> argparse.ArgumentParser:
     _config_option(run_)
     run_.add_argument("--no-pdf", action="store_true", help="skip the PDFs (no chromium needed)")
     run_.add_argument("--notify", metavar="COMMAND",
-                      help="after a failed run, run COMMAND with sh -c; $1 and $JAARVERSLAG_STATUS name the status "
-                      "file, $JAARVERSLAG_EXIT_CODE holds the exit code")
+                      help="after the run (see --notify-on), run COMMAND with sh -c; $1 and $JAARVERSLAG_STATUS name the "
+                      "status file (an absolute path), $JAARVERSLAG_EXIT_CODE holds the exit code")
+    run_.add_argument("--notify-on", choices=("failure", "always"), default="failure",
+                      help="run the notify command after a failed run only (default), or after every run")
+    _metrics_option(run_)
+    run_.add_argument("--log", type=Path, metavar="FILE",
+                      help="append all output to FILE instead of the terminal, rotated at 1 MB (FILE.1 … FILE.5 kept); "
+                      "for cron, which has no journal")
     run_.set_defaults(func=_run)
 
     status_ = commands.add_parser(
         "status",
         help="how the last runs went (from build/status.json); exits with the last run's exit code",
+        description="Print how the last runs went: a run in progress with its progress, the last run's times, exit "
+        "code, notebooks, reports and failures, a run that was killed (it did not finish), and the runs before. "
+        "Exits with the last ended run's exit code (3 for a run that was killed; a run in progress does not count).",
     )
     _build_option(status_)
+    status_.add_argument("--json", action="store_true", help="print the status as JSON, for monitoring systems")
+    _metrics_option(status_)
     status_.set_defaults(func=_status)
 
     render = commands.add_parser(
@@ -271,6 +308,7 @@ def parser() -> argparse.ArgumentParser:
         "results derived. Deterministic for a given seed; real rows are never changed.",
     )
     demo_.add_argument("--seed", type=int, default=2019, help="random seed (default: 2019)")
+    _data_option(demo_)
     demo_.set_defaults(func=_demo)
 
     cbs_ = commands.add_parser(
@@ -283,6 +321,7 @@ def parser() -> argparse.ArgumentParser:
         "failure or an unexpected table layout, data/ is left untouched.",
     )
     cbs_.add_argument("--year", type=int, action="append", required=True, help="year to fetch (repeatable)")
+    _data_option(cbs_)
     cbs_.set_defaults(func=_cbs)
 
     return main
@@ -293,7 +332,9 @@ def _terminated(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    args.command_line = ["jaarverslag", *map(str, argv)]
     signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.func(args)
@@ -306,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("jaarverslag: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a failure nobody foresaw: one line, never a traceback; the machinery's code
+        print(f"jaarverslag: error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Exceptions users see. The CLI prints their message and exits non-zero, no traceback."""
 
+import errno
+
 
 class JaarverslagError(Exception):
     """Base class: an error whose message is meant for the user as it is."""
@@ -24,3 +26,16 @@ class SourceError(JaarverslagError):
 class InfrastructureError(JaarverslagError):
     """The machinery failed, not the notebook or the data: a kernel died, a notebook timed out,
     Chromium failed, the disk is full. Retried once; exit code 3."""
+
+
+class ResourceError(InfrastructureError):
+    """The machine lacks what every further job needs: the disk is full or read-only. Neither a
+    retry nor the next job can succeed, so the run stops dispatching at once; exit code 3."""
+
+
+RESOURCE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT})
+
+
+def is_resource_fault(exc: BaseException) -> bool:
+    """An OSError that no retry can mend (no space, read-only filesystem, quota)."""
+    return isinstance(exc, OSError) and exc.errno in RESOURCE_ERRNOS

@@ -34,6 +34,8 @@ does not, naming file, line, sentence and figure (see data/README.md, *Narrative
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -44,7 +46,9 @@ import pandas as pd
 
 from .. import formatting
 from ..errors import DataContractError
-from ..inputs import Dataset
+from ..files import write_atomic
+from ..inputs import Dataset, catalog
+from ..inputs.cache import CACHE
 from ..inputs.catalog import narratives
 from .claims import MARGIN, Range, recorded, stated
 from .targets import realisation
@@ -446,9 +450,31 @@ def check(data: Dataset) -> list[Finding]:
     return findings
 
 
+def _verdict_key(data: Dataset) -> str | None:
+    """What the verdict depends on: the tables, every narrative and this checker's code."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    try:
+        for path in [*(catalog.path(data.data_dir, name) for name in catalog.TABLES), *files(data)]:
+            digest.update(str(path).encode() + path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def require_consistent(data: Dataset) -> int:
-    """Raise DataContractError listing every finding; return how many narratives were checked."""
+    """Raise DataContractError listing every finding; return how many narratives were checked.
+
+    A verdict of 'consistent' is remembered in the data cache, so a run with nothing changed
+    does not read every narrative again.
+    """
+    key = _verdict_key(data)
+    passed = CACHE / f"narratives-{key}.ok"
+    if key and passed.is_file():
+        return len(files(data))
     findings = check(data)
+    if key and not findings:
+        with contextlib.suppress(OSError):  # no cache: the next run checks again
+            write_atomic(passed, "")
     if findings:
         n = len(findings)
         raise DataContractError(

@@ -30,11 +30,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..errors import InfrastructureError, RenderError
+from ..errors import InfrastructureError, RenderError, ResourceError
 from ..files import write_atomic
 from ..inputs import Dataset
 from ..inputs.params import Batch
 from .hashing import data_digests, library_digest, notebook_digest, sha
+from .janitor import SCRATCH
 from .layout import Layout
 from .manifest import Manifest, Result, now
 from .owner import Owner, kill_children
@@ -71,6 +72,7 @@ class Settings:
     fresh_kernels: bool = False  # a new kernel per notebook instead of each worker's warm one
     comparing: frozenset[str] = frozenset()  # chapters that show the districts beside the region
     peers: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # region -> the districts such a chapter shows
+    scratch: str | None = None  # the run's scratch folder (engine/janitor.py): kernels put their sockets there
 
     @classmethod
     def of(cls, batch: Batch, data: Dataset, notebooks_dir: Path, batch_file: Path, build_dir: Path,
@@ -95,6 +97,9 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -
     owner = settings.owner
     if owner is not None:
         owner.watch()
+    if settings.scratch:  # a pool worker may come from a forkserver that an earlier run started
+        Path(settings.scratch).mkdir(parents=True, exist_ok=True)
+        os.environ["TMPDIR"] = os.environ["JUPYTER_RUNTIME_DIR"] = os.environ[SCRATCH] = settings.scratch
     parameters = {"year": job.year, "region": job.region}
     result = Result(job.name, key, "executed", parameters, hashes, started=now(), version=__version__, commit=commit,
                     kernel="fresh" if settings.fresh_kernels else "warm")
@@ -114,6 +119,8 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -
         except RenderError as exc:
             result.status, result.error = "failed", str(exc)
             break
+        except ResourceError:  # disk full or read-only: no retry, and the run stops dispatching
+            raise
         except InfrastructureError as exc:
             result.status, result.error = "infrastructure", str(exc)
         except Exception as exc:  # a worker must report, never die silently
@@ -189,8 +196,10 @@ def run(jobs: list[Job], settings: Settings, workers: int, executor: str = "loca
     """Run the jobs that changed; return every job's result (skipped first, then in order of completion).
 
     The caller holds the build lock. A failed job keeps its previous output and entry
-    (with the new status and error), so the next run tries it again.
+    (with the new status and error), so the next run tries it again. A ResourceError (disk
+    full, read-only) ends the run at once: no further job starts, finished ones are kept.
     """
+    settings = dataclasses.replace(settings, scratch=os.environ.get(SCRATCH))  # this run's, under the lock
     manifest = Manifest(Layout(settings.build_dir))
     to_run, results = plan(jobs, settings, manifest, force)
     for result in results:
@@ -282,13 +291,16 @@ def _dispatch_dask(to_run: list[Planned], settings: Settings, workers: int, sche
     # Workers get the project as a snapshot, sent to each once, and none of the client's paths.
     shipped = client.scatter(Snapshot.of(settings.notebooks_dir, settings.data_dir, settings.batch_file), hash=True)
     remote = dataclasses.replace(settings, notebooks_dir=Path(), data_dir=Path(), batch_file=Path(), build_dir=Path(),
-                                 owner=None if scheduler else settings.owner)  # an external cluster's workers outlive us
+                                 owner=None if scheduler else settings.owner,  # an external cluster's workers outlive us
+                                 scratch=None if scheduler else settings.scratch)
     try:
         futures = [client.submit(execute_shipped, job, key, hashes, remote, commit, shipped, pure=False)
                    for job, key, hashes in to_run]
         for future in dask_completed(futures):
             try:
                 result, outputs = future.result()
+            except ResourceError:
+                raise
             except Exception as exc:  # KilledWorker, a lost connection: the cluster failed, not the notebook
                 raise InfrastructureError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") from None
             if outputs:

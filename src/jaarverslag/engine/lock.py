@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from ..errors import JaarverslagError
 from ..files import STALE
+from .janitor import Janitor
 from .layout import Layout
 
 
@@ -36,7 +37,9 @@ def build_lock(layout: Layout) -> Iterator[None]:
                 shutil.rmtree(stale)
             else:
                 stale.unlink(missing_ok=True)
+        janitor = Janitor(layout.root)  # whatever ends the run, nothing of it lives on
         try:
             yield
         finally:
+            janitor.close()
             handle.truncate(0)

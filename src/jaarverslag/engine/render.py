@@ -22,7 +22,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import CaselessStrEnum, default
 
-from ..errors import InfrastructureError, RenderError
+from ..errors import InfrastructureError, RenderError, ResourceError, is_resource_fault
 from ..files import temporary
 from . import kernels
 from .layout import Layout
@@ -42,7 +42,9 @@ class IPCKernelManager(AsyncKernelManager):
 
     @default("ip")
     def _private_socket_path(self) -> str:
-        return os.path.join(tempfile.gettempdir(), f"jaarverslag-kernel-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+        # in the run's scratch folder (engine/janitor.py), so the sockets go with the run, however it ends
+        folder = os.environ.get("TMPDIR") or tempfile.gettempdir()
+        return os.path.join(folder, f"jaarverslag-kernel-{os.getpid()}-{uuid.uuid4().hex[:12]}")
 REMOVED_TAGS = ("remove-cell", "parameters", "injected-parameters")
 
 
@@ -110,7 +112,8 @@ def render(notebook: Path, layout: Layout, year: int, region: str, parameters: d
             f"{notebook} for year={year}, region={region}: timed out after {timeout:g} s (--timeout)"
         ) from None
     except OSError as exc:  # disk full, permissions, a kernel that cannot start
-        raise InfrastructureError(f"{notebook} for year={year}, region={region}: {exc}") from None
+        fault = ResourceError if is_resource_fault(exc) else InfrastructureError
+        raise fault(f"{notebook} for year={year}, region={region}: {exc}") from None
     finally:
         tmp_executed.unlink(missing_ok=True)
         tmp_html.unlink(missing_ok=True)

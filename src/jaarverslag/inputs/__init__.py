@@ -1,7 +1,7 @@
 """Inputs: the tables of data/, their contract, and what their sources mean."""
 
 from .cache import load
-from .contract import Dataset
+from .dataset import Dataset
 from .write import write_tables
 
 __all__ = ["Dataset", "load", "write_tables"]

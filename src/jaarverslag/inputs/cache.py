@@ -2,7 +2,8 @@
 
 Every notebook of a batch loads the same data. The key covers the tables' bytes, the
 contract's code and the pandas and pandera versions: any change to them means
-validating again. An unreadable or unwritable cache is only a missed shortcut.
+validating again. An unreadable or unwritable cache is only a missed shortcut; it keeps
+the newest entries only.
 """
 
 from __future__ import annotations
@@ -11,19 +12,21 @@ import hashlib
 import os
 import pickle
 from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
 
 import pandas as pd
 
 from ..files import write_atomic
-from . import catalog, contract
-from .contract import Dataset
+from . import catalog
+from .dataset import Dataset
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "jaarverslag"
 
 
 def _key(data_dir: Path) -> str | None:
-    code = Path(contract.__file__).read_bytes() + Path(catalog.__file__).read_bytes()
+    contract = Path(find_spec("jaarverslag.inputs.contract").origin)  # read, not imported: pandera loads slowly
+    code = contract.read_bytes() + Path(catalog.__file__).read_bytes()
     digest = hashlib.sha256(code + f"{pd.__version__} {version('pandera')}".encode())
     try:
         for name in catalog.TABLES:
@@ -43,10 +46,24 @@ def load(data_dir: str | Path = "data") -> Dataset:
             return Dataset(data_dir=data_dir, **pickle.loads(cached.read_bytes()))
         except Exception:  # an unreadable cache entry is only a missed shortcut
             cached.unlink(missing_ok=True)
-    dataset = contract.validate(data_dir)
+    from .contract import validate
+
+    dataset = validate(data_dir)
     if key:
         try:
             write_atomic(cached, pickle.dumps({name: getattr(dataset, name) for name in catalog.TABLES}))
+            prune()
         except OSError:
             pass  # no cache: the next load validates again
     return dataset
+
+
+KEEP = 16  # entries: a few versions of the data per checkout, and a few checkouts
+
+
+def prune() -> None:
+    """Keep the newest KEEP entries of each kind, so the cache cannot grow with every edit of the data."""
+    for pattern in ("*.pkl", "narratives-*.ok"):
+        entries = sorted(CACHE.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)

@@ -9,13 +9,12 @@ rules for analysts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import DataContractError, ParameterError
+from ..errors import DataContractError
 from .catalog import (
     BASES,
     BETTER,
@@ -33,6 +32,7 @@ from .catalog import (
     path,
     read_text,
 )
+from .dataset import Dataset
 from .sources import is_published
 
 _SLUG = pa.Check.str_matches(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="must be a lower-case slug such as 'rotterdam-zuid'")
@@ -54,47 +54,6 @@ VALUE_RULES = {
         pa.Check(lambda s: s % 1 == 0, element_wise=False, error="a number of districts must be a whole number"),
     ],
 }
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """All validated tables of one data directory."""
-
-    data_dir: Path
-    regions: pd.DataFrame
-    sources: pd.DataFrame
-    themes: pd.DataFrame
-    indicators: pd.DataFrame
-    observations: pd.DataFrame
-    targets: pd.DataFrame
-    goals: pd.DataFrame
-    claims: pd.DataFrame
-
-    def region_name(self, region: str) -> str:
-        return self.regions.set_index("id").at[region, "name"]
-
-    @property
-    def unit(self) -> str:
-        """The id of the unit: the one region at level 'eenheid'."""
-        return self.regions.loc[self.regions["level"] == "eenheid", "id"].iloc[0]
-
-    def theme_label(self, theme: str) -> str:
-        return self.themes.set_index("id").at[theme, "label"]
-
-    @property
-    def years(self) -> list[int]:
-        return sorted(set(self.observations["year"]) | set(self.goals["year"]))
-
-    def check_run(self, year: object, region: object) -> None:
-        """Raise ParameterError unless (year, region) names a region in the data and a year with data."""
-        if isinstance(year, bool) or not isinstance(year, int):
-            raise ParameterError(f"year must be a whole number such as 2019, not {year!r}")
-        regions = list(self.regions["id"])
-        if region not in regions:
-            raise ParameterError(f"unknown region {region!r}; regions in {path(self.data_dir, 'regions')}: {', '.join(regions)}")
-        if year not in self.years:
-            known = ", ".join(map(str, self.years))
-            raise ParameterError(f"no data for year {year} in {self.data_dir}; years with data: {known}")
 
 
 def _ref(known: Iterable[str], what: str) -> pa.Check:

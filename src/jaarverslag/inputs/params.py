@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import ParameterError
 from .catalog import path
-from .contract import Dataset
+from .dataset import Dataset
 
 DEFAULT = Path("params/batch.yaml")
 

@@ -14,7 +14,7 @@ import pandas as pd
 from .catalog import shown_years
 
 if TYPE_CHECKING:  # the contract uses is_published, so import its Dataset only for type checking
-    from .contract import Dataset
+    from .dataset import Dataset
 
 DEMO = "demo"
 DEMO_TITLE = "Demodata: gegenereerd voor de districten, geen echte cijfers"

@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import DataContractError
 from .cache import load
 from .catalog import TABLES, path
-from .contract import Dataset
+from .dataset import Dataset
 
 
 def write_tables(data_dir: str | Path, tables: dict[str, pd.DataFrame]) -> Dataset:

@@ -13,14 +13,13 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from html import unescape
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, TextStringObject
-
+from ..engine.owner import die_with_parent
 from ..errors import InfrastructureError, JaarverslagError
 from ..files import temporary, write_atomic
 
@@ -31,50 +30,74 @@ CHROMIUM_FLAGS = (
 )
 TOC_PAGE = re.compile(r'<span class="toc-page" data-target="([^"]+)">[^<]*</span>')
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's PDFs make pypdf warn about harmless trailer sizes
+# pypdf is imported where a PDF is read: a run that prints nothing does not load it.
 HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
 TAG = re.compile(r"<[^>]+>")
+
+
+TIMEOUT_BASE, TIMEOUT_PER_MB = 30.0, 30.0  # seconds: a report's print time grows with its size
+
+
+def timeout_for(html: Path) -> float:
+    """How long Chromium may take for this page: enough for a large report, not minutes for a hung small one."""
+    return TIMEOUT_BASE + TIMEOUT_PER_MB * html.stat().st_size / 1e6
 
 
 def print_pdf(html: Path, pdf: Path) -> None:
     """Print html to pdf with headless Chromium; pdf replaced only on success.
 
     Chromium missing is a set-up error; Chromium failing or hanging is an InfrastructureError.
+    Chromium leads its own process group, killed whole on a timeout, and is killed by the OS
+    when this process dies (it never prints on for a run that is gone).
     """
     if shutil.which(CHROMIUM) is None:
         raise JaarverslagError("chromium not found: install Debian's package (apt-get install chromium) to print PDFs")
-    tmp = temporary(pdf)
-    with tempfile.TemporaryDirectory(prefix="jaarverslag-chromium-") as profile:
-        try:
-            result = subprocess.run(
-                [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html.resolve().as_uri()],
-                capture_output=True, text=True, timeout=180, check=False,
-            )
-        except subprocess.TimeoutExpired:
-            tmp.unlink(missing_ok=True)
-            raise InfrastructureError(f"chromium did not finish printing {html} within 180 s") from None
-    if result.returncode != 0 or not tmp.is_file():
+    tmp, limit = temporary(pdf), timeout_for(html)
+    # in the run's scratch folder (TMPDIR, see engine/janitor.py): gone with the run, however it ends
+    with tempfile.TemporaryDirectory(prefix="jaarverslag-chromium-", dir=os.environ.get("TMPDIR")) as profile:
+        command = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html.resolve().as_uri()]
+        with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True, preexec_fn=die_with_parent) as chromium:
+            try:
+                _, stderr = chromium.communicate(timeout=limit)
+            except subprocess.TimeoutExpired:
+                os.killpg(chromium.pid, signal.SIGKILL)
+                chromium.communicate()
+                tmp.unlink(missing_ok=True)
+                raise InfrastructureError(f"chromium did not finish printing {html} within {limit:.0f} s") from None
+    if chromium.returncode != 0 or not tmp.is_file():
         tmp.unlink(missing_ok=True)
-        raise InfrastructureError(f"chromium could not print {html}: {result.stderr.strip()[-500:]}")
+        raise InfrastructureError(f"chromium could not print {html}: {stderr.strip()[-500:]}")
     os.replace(tmp, pdf)
 
 
 def print_numbered(html: Path, pdf: Path) -> None:
-    """Print html to pdf; when its contents reserve page numbers, fill them in (html too) and print again."""
-    print_pdf(html, pdf)
-    text = html.read_text(encoding="utf-8")
-    if not TOC_PAGE.search(text):
-        return
-    pages = destination_pages(pdf)
-    filled = TOC_PAGE.sub(lambda m: f'<span class="toc-page" data-target="{m[1]}">{pages.get(m[1], "")}</span>', text)
-    if filled != text:
-        write_atomic(html, filled)
-        print_pdf(html, pdf)
-    mend_outline(pdf, filled)
+    """Print html to pdf; when its contents reserve page numbers, fill them in (html too) and print again.
+
+    Both passes print beside pdf: a failure in either leaves the previous PDF as it was.
+    """
+    draft = pdf.with_name(f".{pdf.stem}.draft.tmp{pdf.suffix}")  # a temporary name the build lock clears
+    try:
+        print_pdf(html, draft)
+        text = html.read_text(encoding="utf-8")
+        if TOC_PAGE.search(text):
+            pages = destination_pages(draft)
+            filled = TOC_PAGE.sub(lambda m: f'<span class="toc-page" data-target="{m[1]}">{pages.get(m[1], "")}</span>', text)
+            if filled != text:
+                write_atomic(html, filled)
+                print_pdf(html, draft)
+            mend_outline(draft, filled)
+        os.replace(draft, pdf)
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def mend_outline(pdf: Path, html: str) -> None:
     """Chromium drops the space where a heading wraps ("extremisme enradicalisering"): take each
     bookmark's title from the heading it was made from, matched without white space."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
     headings = {}
     for heading in HEADING.findall(html):
         title = " ".join(unescape(TAG.sub("", heading)).replace("\u00ad", "").replace("¶", "").split())
@@ -107,6 +130,8 @@ def _outline_items(node: object) -> list:
 
 def destination_pages(pdf: Path) -> dict[str, int]:
     """The page (from 1) of every named destination Chromium wrote for an element id."""
+    from pypdf import PdfReader
+
     reader = PdfReader(pdf)
     return {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
             for name, dest in reader.named_destinations.items()}

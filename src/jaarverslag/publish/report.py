@@ -18,6 +18,7 @@ from pathlib import Path
 from ..engine.hashing import library_digest, sha
 from ..engine.layout import Layout
 from ..engine.manifest import Manifest
+from ..engine.progress import line
 from ..errors import InfrastructureError
 from ..files import write_atomic
 from ..inputs import Dataset
@@ -35,6 +36,7 @@ class Publication:
     report: Report
     assembled: bool  # the HTML was written anew
     printed: bool  # the PDF was printed anew
+    failed: str = ""  # why the PDF could not be printed (the previous one, if any, stays)
 
 
 def report_key(batch: Batch, manifest: Manifest, year: int, region: str, rendered: list[str], provenance: str,
@@ -50,8 +52,9 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     """Bring every report of batch that has rendered chapters up to date, then the index.
 
     The index lists every report of index_batch (default: batch) found in the site, so
-    publishing a single year keeps the other years' links. Chromium failing is an
-    InfrastructureError, retried once.
+    publishing a single year keeps the other years' links. Chromium failing is retried
+    once; a report whose PDF still fails keeps its previous PDF and says so in its
+    Publication (`failed`), and everything else is published all the same.
     """
     manifest, state, library = Manifest(layout), Publications(layout), library_digest()
     done = []
@@ -74,11 +77,17 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
                 entry = {"key": key}
             shown = sha(html.read_bytes())
             printed = pdf and (force or entry.get("pdf") != shown or not layout.pdf(year, region).is_file())
+            failed = ""
             if printed:
-                _print_twice(html, layout, year, region)
-                entry["pdf"] = sha(html.read_bytes())  # with the contents' page numbers filled in
+                try:
+                    _print_twice(html, layout, year, region)
+                    entry["pdf"] = sha(html.read_bytes())  # with the contents' page numbers filled in
+                except InfrastructureError as exc:  # this report's PDF only: the others, index and search go on
+                    failed, printed = str(exc), False
+                    entry.pop("pdf", None)  # printed again next run
+                    line(f"publish: {name}: PDF not printed, the previous one stays: {exc}")
             state.entries[name] = entry
-            done.append(Publication(Report.of(batch, data, layout, year, region), assembled, printed))
+            done.append(Publication(Report.of(batch, data, layout, year, region), assembled, printed, failed))
     finally:
         state.save()
     index = render_index(published(index_batch or batch, data, layout), layout.site)

@@ -1,0 +1,56 @@
+"""The validated tables of one data directory, as every phase receives them.
+
+Apart from the contract (which imports pandera, slow to load), so that a run whose data
+is cached, and every module that only passes a Dataset on, never pays for validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ParameterError
+from .catalog import path
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """All validated tables of one data directory."""
+
+    data_dir: Path
+    regions: pd.DataFrame
+    sources: pd.DataFrame
+    themes: pd.DataFrame
+    indicators: pd.DataFrame
+    observations: pd.DataFrame
+    targets: pd.DataFrame
+    goals: pd.DataFrame
+    claims: pd.DataFrame
+
+    def region_name(self, region: str) -> str:
+        return self.regions.set_index("id").at[region, "name"]
+
+    @property
+    def unit(self) -> str:
+        """The id of the unit: the one region at level 'eenheid'."""
+        return self.regions.loc[self.regions["level"] == "eenheid", "id"].iloc[0]
+
+    def theme_label(self, theme: str) -> str:
+        return self.themes.set_index("id").at[theme, "label"]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(set(self.observations["year"]) | set(self.goals["year"]))
+
+    def check_run(self, year: object, region: object) -> None:
+        """Raise ParameterError unless (year, region) names a region in the data and a year with data."""
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise ParameterError(f"year must be a whole number such as 2019, not {year!r}")
+        regions = list(self.regions["id"])
+        if region not in regions:
+            raise ParameterError(f"unknown region {region!r}; regions in {path(self.data_dir, 'regions')}: {', '.join(regions)}")
+        if year not in self.years:
+            known = ", ".join(map(str, self.years))
+            raise ParameterError(f"no data for year {year} in {self.data_dir}; years with data: {known}")
