@@ -43,6 +43,11 @@ def linked(goals: pd.DataFrame) -> pd.Series:
     return goals["indicators"].fillna("").str.split()
 
 
+def measured(goals: pd.DataFrame, observed: pd.Series) -> list[list[float] | None]:
+    """Each goal's results from its indicators' figures (observed: indicator -> value of the year and region)."""
+    return [[observed[i] for i in ids if i in observed.index] or None for ids in linked(goals)]
+
+
 def goals_for(data: Dataset, year: int, region: str, themes: list[str]) -> pd.DataFrame:
     """The goals of these themes for (year, region), in theme and ambition order, with results from their indicators."""
     goals = data.goals[(data.goals["year"] == year) & (data.goals["region"] == region) & data.goals["theme"].isin(themes)]
@@ -51,7 +56,7 @@ def goals_for(data: Dataset, year: int, region: str, themes: list[str]) -> pd.Da
     goals = goals.drop(columns="theme_order").reset_index(drop=True)
     obs = data.observations
     observed = obs[(obs["year"] == year) & (obs["region"] == region)].set_index("indicator")["value"]
-    results = [[observed[i] for i in ids if i in observed.index] or None for ids in linked(goals)]
+    results = measured(goals, observed)
     goals["results"] = results
     single = [r[0] if r and len(r) == 1 else None for r in results]
     goals["result_value"] = goals["result_value"].where(pd.Series(single, dtype=object).isna(), pd.Series(single, dtype=float))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..analysis.goals import INCOMPARABLE, derived_status, linked
+from ..analysis.goals import INCOMPARABLE, derived_status, linked, measured
 from ..inputs import Dataset
 from ..inputs.catalog import KEYS
 from ..inputs.contract import columns
@@ -106,7 +106,6 @@ def goals(data: Dataset, obs: pd.DataFrame, rng: np.random.Generator) -> pd.Data
     measured by indicators takes its result from the district's (demo) figures.
     """
     unit_goals = data.goals[data.goals["region"] == data.unit]
-    figures = obs.set_index(["indicator", "region", "year"])["value"]
     frames = []
     for year, template in unit_goals.groupby("year", sort=True):
         for region in districts(data):
@@ -121,8 +120,8 @@ def goals(data: Dataset, obs: pd.DataFrame, rng: np.random.Generator) -> pd.Data
             result = [_demo_result(t, u, rng) if q else np.nan
                       for t, u, q in zip(frame["target_value"], frame["unit"], quantified)]
             frame["result_value"] = frame["result_value"].where(~quantified, pd.Series(result, dtype=float))
-            frame["results"] = [[figures[i, region, year] for i in found if (i, region, year) in figures.index] or None
-                                for found in ids]
+            observed = obs[(obs["year"] == year) & (obs["region"] == region)].set_index("indicator")["value"]
+            frame["results"] = measured(frame, observed)
             statuses = rng.choice(list(UNQUANTIFIED_STATUS), size=len(frame), p=list(UNQUANTIFIED_STATUS.values()))
             status = derived_status(frame).fillna(pd.Series(statuses, index=frame.index))
             frame["status"] = status.where(~incomparable, INCOMPARABLE)
