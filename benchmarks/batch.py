@@ -12,6 +12,7 @@ scratch copy of data/ and notebooks/:
   (e) the floor: a bare kernel start plus the notebooks' imports, per notebook
   (f) the engine from cold with warm kernels (the default), in a build of its own; its
       outputs are compared with (b)'s: there must be no difference
+  (g) the engine after editing one narrative (must execute only the one chapter that shows it)
 
 Usage: .venv/bin/python benchmarks/batch.py [--years 2018 2019] [--jobs N]
 """
@@ -128,12 +129,18 @@ def main() -> None:
     expected_d = sum(j.year in (year, year + 1) and (j.region == changed or (
         j.chapter in settings.comparing and changed in settings.peers.get(j.region, []))) for j in jobs)
     print(f"(d) engine after changing {changed}'s data: {d:.1f} s {counts_d} (expected {expected_d} executed)", flush=True)
+    edited = Path("narratives", str(year), "eenheid", "cybercrime.md")
+    text = scratch / "data" / edited
+    text.write_text(text.read_text(encoding="utf-8") + "\nEen zin erbij, zonder cijfers.\n", encoding="utf-8")
+    g, counts_g = engine(jobs, settings, args.jobs)
+    print(f"(g) engine after editing {edited}: {g:.1f} s {counts_g} (expected 1 executed: its own chapter)", flush=True)
 
     floor_b = e * len(jobs) / min(args.jobs, os.cpu_count() or 1)
     print("\nratios (targets on 2 cores):")
     print(f"  (a)/(b)             = {a / b:6.2f}   target >= 2.0")
     print(f"  (b)/(c)             = {b / c:6.1f}   target >= 50; kernels started in (c): {counts_c['executed']}")
     print(f"  (d) executed        = {counts_d['executed']:6d}   target == {expected_d} (only {changed} and the comparisons showing it)")
+    print(f"  (g) executed        = {counts_g['executed']:6d}   target == 1 (only {year}/eenheid/cybercrime shows {edited})")
     print(f"  (b)/floor           = {b / floor_b:6.2f}   target <= 1.3 (floor = {e:.2f} s x {len(jobs)} / cores)")
     print(f"  (b)/(f)             = {b / f:6.2f}   target >= 2.0")
     print(f"  (f)/floor           = {f / floor_b:6.2f}   target <= 0.6")

@@ -103,6 +103,31 @@ def test_changed_district_data_reruns_the_comparisons_that_show_it(project):
     assert "999" in page
 
 
+def test_a_narrative_edit_reruns_exactly_the_chapters_that_show_it(project):
+    """A chapter is keyed on the narratives it read: an edited text re-renders its own chapter of that region
+    and year alone, and a text written where there was none re-renders the chapter that showed its absence,
+    not the district comparison of the same theme, which shows no narrative."""
+    chapters = ["--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid",
+                "--chapter", "cybercrime", "--chapter", "veiligheidsbeeld", "--chapter", "districten"]
+    narratives = project["data"] / "narratives" / "2019"
+
+    def executed_after(change):
+        change()
+        assert render(project, *chapters) == 0
+        return sorted(name for name, status in statuses(project).items() if status == "executed")
+
+    assert len(executed_after(lambda: None)) == 6
+    edited = narratives / "eenheid" / "cybercrime.md"
+    assert executed_after(lambda: edited.write_text(edited.read_text() + "\nEen zin erbij, zonder cijfers.\n")) == [
+        "2019/eenheid/cybercrime"]
+    assert "Een zin erbij, zonder cijfers." in Layout(project["build"]).page(2019, "eenheid", "cybercrime").read_text()
+    written = narratives / "rotterdam-zuid" / "veiligheidsbeeld.md"
+    written.parent.mkdir(parents=True, exist_ok=True)
+    assert executed_after(lambda: written.write_text("Een eerste tekst voor Rotterdam-Zuid.\n")) == [
+        "2019/rotterdam-zuid/veiligheidsbeeld"]
+    assert executed_after(lambda: None) == []
+
+
 def test_changed_shared_table_reruns_everything(project):
     def change():
         edit_csv(project["data"] / "indicators.csv",

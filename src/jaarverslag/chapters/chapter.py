@@ -22,7 +22,7 @@ from ..analysis.targets import evaluate
 from ..errors import ParameterError
 from ..formatting import literal
 from ..inputs import Dataset, load
-from ..inputs.catalog import narrative
+from ..inputs.catalog import READS, content_digest, narrative, read_bytes
 from ..inputs.params import DEFAULT, load_batch
 from ..inputs.sources import demo_notice
 from . import charts, tables
@@ -107,14 +107,18 @@ class Chapter:
 
         Narratives are written by analysts: their Markdown is rendered and then sanitised
         (nh3) to a small set of text elements, so no script, event handler, style or
-        javascript: link can reach a published page.
+        javascript: link can reach a published page. The file and its digest go into the
+        output's metadata, so the engine re-renders this chapter, and only the chapters that
+        show the file, when it changes (engine/hashing.py).
         """
         theme = self._theme(theme)
         path = narrative(self.data.data_dir, self.year, self.region, theme)
-        if not path.is_file():
-            return self.missing(f"Geen toelichting: voor {self.theme_label(theme)} is voor {self.region_name} in {self.year} "
-                                "geen tekst geschreven.")
-        return HTML(safe_html(mistune.html(path.read_text(encoding="utf-8"))))
+        content = read_bytes(path)  # read once: what is shown is what the key records
+        read = {READS: {path.relative_to(self.data.data_dir).as_posix(): content_digest(content)}}
+        if content is None:
+            return Markdown(self.missing(f"Geen toelichting: voor {self.theme_label(theme)} is voor {self.region_name} "
+                                         f"in {self.year} geen tekst geschreven.").data, metadata=read)
+        return HTML(safe_html(mistune.html(content.decode("utf-8"))), metadata=read)
 
     def figures(self, theme: str | None = None) -> HTML | Markdown:
         """The theme's headline figures with the change against the previous year."""

@@ -2,7 +2,7 @@
 
 Each job is keyed by a content hash of what determines its output (see `hashing`): the
 notebook's cells, the parameters, the chapter's entry in the batch file, the data of
-its region and the library's code. A job whose key matches the manifest and whose
+its region, the library's code and the narratives the chapter read when it last ran. A job whose key matches the manifest and whose
 outputs exist is skipped without starting a kernel. Results go to the manifest, owned
 by the one process that holds the build directory's lock. Workers keep a warm kernel
 (see `kernels`); Dask workers get the project as a snapshot and send their outputs back
@@ -34,7 +34,7 @@ from ..errors import InfrastructureError, RenderError, ResourceError
 from ..files import write_atomic
 from ..inputs import Dataset
 from ..inputs.params import Batch
-from .hashing import data_digests, library_digest, notebook_digest, sha
+from .hashing import current_reads, data_digests, library_digest, notebook_digest, sha, with_reads
 from .janitor import SCRATCH
 from .layout import Layout
 from .manifest import Manifest, Result, now
@@ -107,14 +107,16 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -
     for attempt in range(1, ATTEMPTS + 1):
         result.attempts = attempt
         try:
-            outputs = render(
+            rendered = render(
                 settings.notebooks_dir / f"{job.chapter}.ipynb", Layout(settings.build_dir), job.year, job.region,
                 {**parameters, "data_dir": str(settings.data_dir), "batch_file": str(settings.batch_file)},
                 f"{settings.titles[job.chapter]} {job.year} – {settings.region_names[job.region]}",
                 timeout=settings.timeout, still_owned=owner.alive if owner else lambda: True,
                 warm=not settings.fresh_kernels,
             )
-            result.status, result.error, result.outputs = "executed", "", [str(p) for p in outputs]
+            result.status, result.error = "executed", ""
+            result.outputs, result.reads = [str(rendered.notebook), str(rendered.page)], rendered.reads
+            result.key = with_reads(key, rendered.reads)
             break
         except RenderError as exc:
             result.status, result.error = "failed", str(exc)
@@ -159,7 +161,7 @@ def git_commit() -> str:
         return "onbekend"
 
 
-Planned = tuple[Job, str, dict]  # a job to run, its key and its hashes
+Planned = tuple[Job, str, dict]  # a job to run, its key (before the files it reads) and its hashes
 
 
 def plan(jobs: list[Job], settings: Settings, manifest: Manifest, force: bool = False) -> tuple[list[Planned], list[Result]]:
@@ -176,12 +178,13 @@ def plan(jobs: list[Job], settings: Settings, manifest: Manifest, force: bool = 
         if job.chapter in settings.comparing:  # the districts it shows count too, apart from the region's own data
             hashes["peers"] = sha(*(data[job.year, p].encode() for p in settings.peers.get(job.region, [])))
         params = {"year": job.year, "region": job.region}
-        entry = [job.chapter, settings.titles[job.chapter], settings.themes[job.chapter]]  # the chapter as the batch names it
-        key = sha(json.dumps([entry, params, hashes], sort_keys=True).encode())
+        chapter = [job.chapter, settings.titles[job.chapter], settings.themes[job.chapter]]  # as the batch names it
+        key = sha(json.dumps([chapter, params, hashes], sort_keys=True).encode())
         entry = manifest.get(job.name)
+        known = with_reads(key, current_reads(settings.data_dir, entry.get("reads") or {}))
         outputs = entry.get("outputs") or []
         up_to_date = (
-            entry.get("key") == key and entry.get("status") in ("executed", "skipped")
+            entry.get("key") == known and entry.get("status") in ("executed", "skipped")
             and bool(outputs) and all(Path(p).is_file() for p in outputs)
         )
         if up_to_date and not force:

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from ..inputs.catalog import REGIONAL, SHARED, narratives, path, shown_years
+from ..inputs.catalog import REGIONAL, SHARED, content_digest, path, read_bytes, shown_years
 
 PACKAGE = Path(__file__).parents[1]
 
@@ -40,24 +40,34 @@ def notebook_digest(notebook: Path) -> str:
 
 
 def data_digests(data_dir: Path, reports: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
-    """Per (year, region): the shared tables, that region's rows of the years a report shows, its narratives.
+    """Per (year, region): the shared tables and that region's rows of the years a report shows.
 
     So a new year's data, or another region's, re-renders nothing that cannot show it. Each
     table is read once and its rows grouped by (region, year), so the cost grows with the
-    rows plus the reports, not rows x reports (benchmarks/scale.py).
+    rows plus the reports, not rows x reports (benchmarks/scale.py). Narratives are not in
+    it: each chapter is keyed on the narratives it read (`with_reads`).
     """
     shared = [path(data_dir, name).read_bytes() for name in SHARED]
     grouped = [_rows_by_region_and_year(path(data_dir, name)) for name in REGIONAL]
-    texts: dict[str, list[tuple[str, bytes]]] = {}
     digests = {}
     for year, region in reports:
         shown = [str(y) for y in shown_years(year)]  # data of other years cannot change the report
-        rows = [table.get((region, y), b"") for table in grouped for y in shown]
-        if region not in texts:
-            texts[region] = [(p.parent.parent.name, str(p.relative_to(data_dir)).encode() + p.read_bytes())
-                             for p in narratives(data_dir, region)]
-        digests[year, region] = sha(*shared, *rows, *(text for y, text in texts[region] if y in shown))
+        digests[year, region] = sha(*shared, *(table.get((region, y), b"") for table in grouped for y in shown))
     return digests
+
+
+def current_reads(data_dir: Path, recorded: dict[str, str]) -> dict[str, str]:
+    """The digests now of the files a chapter recorded reading (a narrative edited, added or removed shows)."""
+    return {name: content_digest(read_bytes(Path(data_dir) / name)) for name in recorded}
+
+
+def with_reads(key: str, reads: dict[str, str]) -> str:
+    """A job's key: what was known before it ran, and the files it read (as `render.reads` found them).
+
+    Like a compiler's depfile: the first render records what the chapter read; the next
+    plan hashes those files again, so a narrative edit re-renders exactly the chapters that show it.
+    """
+    return sha(key.encode(), json.dumps(reads, sort_keys=True).encode()) if reads else key
 
 
 def _rows_by_region_and_year(file: Path) -> dict[tuple[str, str], bytes]:

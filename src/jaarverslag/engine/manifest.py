@@ -42,6 +42,7 @@ class Result:
     commit: str = ""
     attempts: int = 1
     kernel: str = ""  # warm (a worker's kernel, reset) or fresh (one per notebook): which produced the outputs
+    reads: dict = field(default_factory=dict)  # files of data/ the chapter read (a narrative) -> digest; part of the key
 
 
 def now() -> str:

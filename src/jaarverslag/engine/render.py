@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import papermill as pm
 from jupyter_client.manager import AsyncKernelManager
@@ -24,6 +25,7 @@ from traitlets import CaselessStrEnum, default
 
 from ..errors import InfrastructureError, RenderError, ResourceError, is_resource_fault
 from ..files import temporary
+from ..inputs.catalog import READS
 from . import kernels
 from .layout import Layout
 
@@ -48,6 +50,23 @@ class IPCKernelManager(AsyncKernelManager):
 REMOVED_TAGS = ("remove-cell", "parameters", "injected-parameters")
 
 
+class Rendered(NamedTuple):
+    notebook: Path  # the executed notebook
+    page: Path  # its HTML
+    reads: dict[str, str]  # files of data/ the chapter read besides the tables -> their digest (catalog.READS)
+
+
+def reads(notebook: dict) -> dict[str, str]:
+    """The files the notebook's outputs say they read, with the digest of what they read."""
+    found: dict[str, str] = {}
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            for metadata in output.get("metadata", {}).values():
+                if isinstance(metadata, dict):
+                    found.update(metadata.get(READS, {}))
+    return dict(sorted(found.items()))
+
+
 @functools.cache
 def html_exporter() -> HTMLExporter:
     """Dutch, code hidden, parameter cells removed, self-contained page (one per process)."""
@@ -65,8 +84,9 @@ def html_exporter() -> HTMLExporter:
 
 def render(notebook: Path, layout: Layout, year: int, region: str, parameters: dict, title: str,
            timeout: float | None = None, still_owned: Callable[[], bool] = lambda: True,
-           warm: bool = True) -> tuple[Path, Path]:
-    """Execute notebook for (year, region) with these parameters and publish it as HTML; return both paths.
+           warm: bool = True) -> Rendered:
+    """Execute notebook for (year, region) with these parameters and publish it as HTML; return both paths
+    and the files the chapter read.
 
     The page title is the chapter's title with year and region. timeout bounds the whole
     notebook in seconds (each cell gets what is left). Outputs are moved into place only
@@ -117,4 +137,4 @@ def render(notebook: Path, layout: Layout, year: int, region: str, parameters: d
     finally:
         tmp_executed.unlink(missing_ok=True)
         tmp_html.unlink(missing_ok=True)
-    return executed, html
+    return Rendered(executed, html, reads(executed_nb))

@@ -6,6 +6,7 @@ here; the schemas in `contract` add the column types and rules.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +62,24 @@ def narratives(data_dir: str | Path, region: str) -> list[Path]:
 
 def narrative(data_dir: str | Path, year: int, region: str, theme: str) -> Path:
     return Path(data_dir) / "narratives" / str(year) / region / f"{theme}.md"
+
+
+# A chapter that reads a file of data/ besides the tables (a narrative) names it with its digest in the
+# metadata of what it displays; the engine keys the chapter on exactly those files (engine/hashing.py).
+READS = "jaarverslag/reads"
+
+
+def content_digest(content: bytes | None) -> str:
+    """A file's content as a chapter read it: its sha256, or 'absent' (adding the file changes the chapter too)."""
+    return "absent" if content is None else hashlib.sha256(content).hexdigest()
+
+
+def read_bytes(file: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist."""
+    try:
+        return Path(file).read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def read_text(data_dir: str | Path, name: str) -> pd.DataFrame:
