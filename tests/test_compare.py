@@ -32,3 +32,14 @@ def test_a_changed_output_or_a_missing_file_is_named(tmp_path):
     b = _build(tmp_path / "b", output="43")
     (a / "extra.html").write_text("<p>x</p>")
     assert list(differences(a, b)) == [f"extra.html: only in {a}", "notebooks/cter.ipynb: differs"]
+
+
+def test_the_command_line_explains_itself_and_refuses_a_missing_build(tmp_path):
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "jaarverslag.engine.compare"]
+    shown = subprocess.run([*command, "--help"], capture_output=True, text=True, check=True).stdout
+    assert "BUILD_A BUILD_B" in shown and "as readers see them" in shown
+    refused = subprocess.run([*command, str(tmp_path / "missing"), str(tmp_path)], capture_output=True, text=True)
+    assert refused.returncode == 2 and "missing is not a directory" in refused.stderr

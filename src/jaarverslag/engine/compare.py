@@ -9,6 +9,7 @@ footer, notebook cell ids in HTML) and runs of blank lines in Markdown. Run as `
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -58,7 +59,19 @@ def differences(a: Path, b: Path) -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    a, b = (Path(p) for p in (argv or sys.argv[1:]))
+    parser = argparse.ArgumentParser(
+        prog="python -m jaarverslag.engine.compare",
+        description="Compare two build directories as readers see them: executed notebooks' outputs, HTML pages, "
+                    "PDF text and Quarto files, with timestamps, injected parameters and the provenance footer masked. "
+                    "Exit 0 when they are the same, 1 with one line per difference.",
+    )
+    parser.add_argument("a", type=Path, metavar="BUILD_A", help="a build directory (e.g. build/)")
+    parser.add_argument("b", type=Path, metavar="BUILD_B", help="the build directory to compare it with")
+    args = parser.parse_args(argv)
+    a, b = args.a, args.b
+    for build in (a, b):
+        if not build.is_dir():
+            parser.error(f"{build} is not a directory")
     found = list(differences(a, b))
     print("\n".join(found) or f"no differences between {a} and {b}")
     return 1 if found else 0

@@ -37,7 +37,11 @@ def _key(data_dir: Path) -> str | None:
 
 
 def load(data_dir: str | Path = "data") -> Dataset:
-    """Every table of data_dir, validated; DataContractError names the first bad file."""
+    """Every table of data_dir as a validated `Dataset` of pandas DataFrames.
+
+    Raises DataContractError naming the bad file, line, column and rule. The validated
+    tables are cached per user (~/.cache/jaarverslag), keyed by their content.
+    """
     data_dir = Path(data_dir)
     key = _key(data_dir)
     cached = CACHE / f"{key}.pkl"

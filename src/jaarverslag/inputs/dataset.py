@@ -17,7 +17,17 @@ from .catalog import path
 
 @dataclass(frozen=True)
 class Dataset:
-    """All validated tables of one data directory."""
+    """All validated tables of one data directory, each a pandas DataFrame (columns: data/README.md).
+
+    regions       the unit and its districts: id, name, level, parent
+    sources       where figures come from: id, title, period
+    themes        the report's themes: id, label, kind, order
+    indicators    what is measured: id, theme, label, unit, better (higher/lower), KPI group and order
+    observations  one value per (indicator, region, year), with its source
+    targets       streefwaarden per (indicator, region, year)
+    goals         the appendix's ambitions, goals, results and statuses
+    claims        the report's statements, checked against the data
+    """
 
     data_dir: Path
     regions: pd.DataFrame
