@@ -81,6 +81,21 @@ def _run(args: argparse.Namespace) -> int:
     return last["exit_code"]
 
 
+def _preview(args: argparse.Namespace) -> int:
+    from .preview import Preview, serve
+
+    data = load(args.data_dir)
+    batch = load_batch(args.batch)
+    year = args.year if args.year is not None else max(batch.years)
+    region = args.region or data.unit
+    batch.select([year], [region]).check(data, args.notebooks_dir)  # an unknown year or region: exit 2, with the choices
+    layout = Layout(args.build_dir).preview
+    with build_lock(layout):
+        serve(Preview(args.data_dir, args.notebooks_dir, args.batch, layout, year, region), args.host, args.port,
+              not args.no_browser)
+    return 0
+
+
 def _status(args: argparse.Namespace) -> int:
     layout = Layout(args.build_dir)
     found = status.current(layout)
@@ -250,6 +265,27 @@ def parser() -> argparse.ArgumentParser:
                       help="append all output to FILE instead of the terminal, rotated at 1 MB (FILE.1 … FILE.5 kept); "
                       "for cron, which has no journal")
     run_.set_defaults(func=_run)
+
+    preview = commands.add_parser(
+        "preview",
+        help="serve one report locally and bring it up to date as you edit its data, narratives or notebooks",
+        description="Render one report (default: the batch's latest year, the unit) into build/preview/, serve it at "
+        "http://HOST:PORT/ and open it in the browser. Every change to the data directory (tables, narratives), the "
+        "notebooks or the batch file renders again only the chapters it affects, on a warm kernel kept for the "
+        "session, and the open page reloads itself. Bad input keeps the last good page and shows the message "
+        "(file, line, rule) in the page and here. No PDF is printed, and the published site in build/site is not "
+        "touched. Stop with Ctrl-C.",
+    )
+    preview.add_argument("--batch", type=Path, default=DEFAULT, help=f"batch matrix and chapter list (default: {DEFAULT})")
+    preview.add_argument("--year", type=int, help="the report's year (default: the batch's latest)")
+    preview.add_argument("--region", help="the report's region id, e.g. rotterdam-zuid (default: the unit)")
+    preview.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="notebook directory (default: notebooks)")
+    _data_option(preview)
+    _build_option(preview)
+    preview.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1, this machine only)")
+    preview.add_argument("--port", type=int, default=8000, help="port to serve on (default: 8000; 0 picks a free one)")
+    preview.add_argument("--no-browser", action="store_true", help="do not open a browser; the address is printed")
+    preview.set_defaults(func=_preview)
 
     status_ = commands.add_parser(
         "status",

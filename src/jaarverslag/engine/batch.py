@@ -195,8 +195,11 @@ def plan(jobs: list[Job], settings: Settings, manifest: Manifest, force: bool = 
 
 
 def run(jobs: list[Job], settings: Settings, workers: int, executor: str = "local", scheduler: str | None = None,
-        force: bool = False, progress: bool | None = None) -> list[Result]:
+        force: bool = False, progress: bool | None = None, keep_kernel: bool = False) -> list[Result]:
     """Run the jobs that changed; return every job's result (skipped first, then in order of completion).
+
+    keep_kernel: with one worker, this process's warm kernel outlives the run, for the next
+    (`jaarverslag preview`, which shuts it down with `kernels.shutdown()` when it ends).
 
     The caller holds the build lock. A failed job keeps its previous output and entry
     (with the new status and error), so the next run tries it again. A ResourceError (disk
@@ -210,7 +213,7 @@ def run(jobs: list[Job], settings: Settings, workers: int, executor: str = "loca
     report = reporter(len(to_run), progress)
     commit = git_commit() if to_run else ""
     try:
-        for result in _dispatch(to_run, settings, workers, executor, scheduler, commit):
+        for result in _dispatch(to_run, settings, workers, executor, scheduler, commit, keep_kernel):
             previous = manifest.get(result.job)
             if result.status in FAILED and previous:
                 manifest.record({**previous, "status": result.status, "error": result.error})
@@ -233,7 +236,7 @@ def exit_code(results: list[Result]) -> int:
 
 
 def _dispatch(to_run: list[Planned], settings: Settings, workers: int, executor: str, scheduler: str | None,
-              commit: str) -> Iterator[Result]:
+              commit: str, keep_kernel: bool = False) -> Iterator[Result]:
     if not to_run:
         return
     if executor == "dask":
@@ -244,9 +247,10 @@ def _dispatch(to_run: list[Planned], settings: Settings, workers: int, executor:
             for job, key, hashes in to_run:
                 yield execute(job, key, hashes, settings, commit)
         finally:
-            from . import kernels  # papermill loads slowly: only once a job ran
+            if not keep_kernel:
+                from . import kernels  # papermill loads slowly: only once a job ran
 
-            kernels.shutdown()
+                kernels.shutdown()
         return
     # forkserver: workers must not inherit the build lock (a forked child would hold it
     # after its parent was killed).

@@ -10,6 +10,7 @@
     build/site/<year>/<region>/jaarverslag-<year>-<region>.html|.pdf
     build/site/<year>/<region>/data/                      the report's data: CSV and datapackage.json
     build/quarto/<year>/<region>/                          a Quarto book project
+    build/preview/                                         `jaarverslag preview`'s own build (the same layout)
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ class Layout:
         chapters = list(chapters)
         rendered = self.rendered(year, region, chapters)
         return [chapter for chapter in chapters if chapter not in rendered]
+
+    @property
+    def preview(self) -> Layout:
+        """A build of its own for `jaarverslag preview`, so previewing never touches the published site."""
+        return Layout(self.root / "preview")
 
     @property
     def site(self) -> Path:

@@ -48,13 +48,14 @@ def report_key(batch: Batch, manifest: Manifest, year: int, region: str, rendere
 
 
 def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index_batch: Batch | None = None,
-            force: bool = False) -> list[Publication]:
+            force: bool = False, search_index: bool = True) -> list[Publication]:
     """Bring every report of batch that has rendered chapters up to date, then the index.
 
     The index lists every report of index_batch (default: batch) found in the site, so
     publishing a single year keeps the other years' links. Chromium failing is retried
     once; a report whose PDF still fails keeps its previous PDF and says so in its
-    Publication (`failed`), and everything else is published all the same.
+    Publication (`failed`), and everything else is published all the same. Without pdf and
+    search_index (`jaarverslag preview`) no Chromium or Pagefind is started.
     """
     manifest, state, library = Manifest(layout), Publications(layout), library_digest()
     done = []
@@ -94,7 +95,8 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     if not layout.index.is_file() or layout.index.read_text(encoding="utf-8") != index:
         write_atomic(layout.index, index)
     pages.write(data, layout)
-    search.index(layout, force=force)
+    if search_index:
+        search.index(layout, force=force)
     return done
 
 
