@@ -13,6 +13,7 @@ good page and shows the same file/line/rule message in the page and in the termi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -76,17 +77,25 @@ class Preview:
         return self.layout.report(self.year, self.region)
 
     def refresh(self) -> None:
-        """Render what changed and assemble the report again; on bad input keep the last good page."""
+        """Render what changed and assemble the report again; on bad input keep the last good page.
+
+        Chapters are rendered one by one; when an input changes meanwhile, the rest is left to
+        the next refresh, which the watcher starts (so a file saved half-way does not fail every chapter).
+        """
         from .publish.report import publish
 
-        started = time.perf_counter()
+        started, began = time.perf_counter(), time.time()
         try:
             data = load(self.data_dir)
             narratives.require_consistent(data)
             batch = load_batch(self.batch_file).select([self.year], [self.region])
             batch.check(data, self.notebooks_dir)
             settings = Settings.of(batch, data, self.notebooks_dir, self.batch_file, self.layout.root)
-            results = run([Job(*job) for job in batch.jobs()], settings, 1, progress=False, keep_kernel=True)
+            results = []
+            for job in batch.jobs():
+                if self._edited_since(began):
+                    return line("preview: an input changed while rendering; rendering again")
+                results += run([Job(*job)], settings, 1, progress=False, keep_kernel=True)
             publish(batch, data, self.layout, pdf=False, search_index=False)
         except JaarverslagError as exc:
             return self._failed(str(exc))
@@ -97,18 +106,37 @@ class Preview:
         line(f"preview: {executed} chapter(s) rendered, report up to date in {time.perf_counter() - started:.1f} s")
         self.state.settle()
 
+    @property
+    def watched(self) -> tuple[Path, ...]:
+        """The data directory (tables, narratives), the notebooks and the batch file itself (not its folder)."""
+        return self.data_dir, self.notebooks_dir, self.batch_file
+
+    def _edited_since(self, moment: float) -> bool:
+        for watched in self.watched:
+            for path in [watched] if watched.is_file() else watched.rglob("*"):
+                with contextlib.suppress(OSError):  # removed while we look: the watcher tells
+                    if path.stat().st_mtime > moment:
+                        return True
+        return False
+
     def _failed(self, message: str) -> None:
         line(f"preview: not updated, the page shows the last good version:\n{message}")
         self.state.settle(message)
 
     def watch(self, stop: threading.Event) -> None:
-        """Refresh after every change to data/, the notebooks or the batch file, until stop is set."""
+        """Render, then again after every change to data/, the notebooks or the batch file, until stop is set.
+
+        The watcher runs before the first render, so an edit saved while that render runs is not missed.
+        """
         from watchfiles import DefaultFilter, watch
 
         ignored = DefaultFilter(ignore_dirs=(*DefaultFilter.ignore_dirs, ".ipynb_checkpoints"))
-        folders = {self.data_dir, self.notebooks_dir, self.batch_file.parent}
-        for _ in watch(*folders, watch_filter=ignored, stop_event=stop, debounce=400, step=30):
-            self.refresh()
+        first = True
+        for changes in watch(*self.watched, watch_filter=ignored, stop_event=stop, debounce=400, step=30,
+                             rust_timeout=250, yield_on_timeout=True):
+            if changes or first:
+                self.refresh()
+                first = False
 
     def served(self, html: str) -> str:
         """A page as the preview serves it: the reload script added, and the policy widened to let it ask."""
@@ -170,8 +198,7 @@ def serve(preview: Preview, host: str, port: int, open_browser: bool) -> None:
     print(f"preview: {address} (Ctrl-C to stop)", flush=True)
     stop = threading.Event()
     try:
-        preview.refresh()
-        if open_browser:
+        if open_browser:  # the page says the report is being made, and reloads when it is there
             webbrowser.open(address)
         preview.watch(stop)
     finally:
