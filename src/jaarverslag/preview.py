@@ -27,8 +27,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from .analysis import narratives
-from .engine.batch import FAILED, Job, Settings, run
+from .engine.batch import FAILED, Job, Settings, plan, run
 from .engine.layout import Layout
+from .engine.manifest import Manifest
 from .engine.progress import line
 from .errors import JaarverslagError
 from .inputs import load
@@ -91,11 +92,12 @@ class Preview:
             batch = load_batch(self.batch_file).select([self.year], [self.region])
             batch.check(data, self.notebooks_dir)
             settings = Settings.of(batch, data, self.notebooks_dir, self.batch_file, self.layout.root)
+            to_run, _ = plan([Job(*job) for job in batch.jobs()], settings, Manifest(self.layout))
             results = []
-            for job in batch.jobs():
+            for job, _, _ in to_run:
                 if self._edited_since(began):
                     return line("preview: an input changed while rendering; rendering again")
-                results += run([Job(*job)], settings, 1, progress=False, keep_kernel=True)
+                results += run([job], settings, 1, progress=False, keep_kernel=True)
             publish(batch, data, self.layout, pdf=False, search_index=False)
         except JaarverslagError as exc:
             return self._failed(str(exc))
