@@ -345,11 +345,16 @@ def _stream(client: Client, address: str, to_run: list[Planned], settings: Setti
         return future
 
     queue, pending = iter(to_run), dask_completed(loop=client.loop)  # it drops each future as it hands it out
+    counted, window = -1.0, 0
 
     def submit_more() -> None:
-        """Keep WINDOW jobs per worker thread in flight (workers that join count at once): results wait for
-        this process in bounded numbers, however fast the workers are and however slow this disk is."""
-        window = WINDOW * max(sum(client.nthreads().values()), 1)
+        """Keep WINDOW jobs per worker thread in flight (workers that join count within a second): results wait
+        for this process in bounded numbers, however fast the workers are and however slow this disk is."""
+        nonlocal counted, window
+        if client.status != "running":  # the scheduler is gone: asking it would wait for a reconnection (30 s)
+            return
+        if time.monotonic() - counted >= 1:
+            counted, window = time.monotonic(), WINDOW * max(sum(client.nthreads().values()), 1)
         while pending.count() < window and (planned_job := next(queue, None)) is not None:
             pending.add(submit(*planned_job))
 
