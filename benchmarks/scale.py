@@ -11,20 +11,41 @@ No notebook is executed: a finished run is recorded as a real one leaves it (eac
 manifest with its key and its outputs on disk). Executing 3 000 notebooks would measure the
 kernels, which benchmarks/batch.py does.
 
+With --dask it measures memory on a Dask cluster instead: a `dask scheduler` and two workers
+(`dask worker --nthreads 1`, what `jaarverslag worker` starts), each a process of its own in a
+directory of its own. First, real: the chapters of one report rendered through the Dask path,
+then the RSS of each worker's warm kernel and of each worker. Then the largest matrix (3 300
+jobs) through the Dask path with the render step stubbed: on the workers, papermill and
+nbconvert (`engine.render.render`) are replaced by a stand-in that writes an executed notebook
+and an HTML page of the real sizes (random bytes). Everything else is real: the snapshot, the
+workers' checks, Dask's transfers, the client writing each output (fsynced) and the manifest.
+It reports the peak RSS of the client (sampled every 20 ms), the scheduler and the workers.
+
 Usage: .venv/bin/python benchmarks/scale.py [--years 1 3 10]
+       .venv/bin/python benchmarks/scale.py --dask [--dask-years 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
+import os
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import yaml
+from dask.distributed import Client, WorkerPlugin
 
 from jaarverslag.engine.batch import Job, Settings, plan, run
 from jaarverslag.engine.layout import Layout
@@ -103,11 +124,140 @@ def measure(scratch: Path, years: list[int]) -> dict:
             "manifest": Layout(settings.build_dir).manifest.stat().st_size}
 
 
+OUTPUTS = (150_000, 350_000)  # bytes of an executed notebook and its HTML page, as rendered for the unit in 2019
+MB = 1024 * 1024
+
+
+class StubRender(WorkerPlugin):
+    """On each worker: render.render replaced by writing its two outputs at their real sizes (no kernel, no nbconvert)."""
+
+    def __init__(self, sizes: tuple[int, int]) -> None:
+        self.sizes = sizes
+
+    def setup(self, worker) -> None:
+        from jaarverslag.engine import render as module
+
+        sizes = self.sizes
+
+        def stub(notebook, layout, year, region, *args, **kwargs):
+            chapter = Path(notebook).stem
+            outputs = (layout.notebook(year, region, chapter), layout.page(year, region, chapter))
+            for output, size in zip(outputs, sizes):
+                output.parent.mkdir(parents=True, exist_ok=True)
+                output.write_bytes(os.urandom(size))
+            return outputs
+
+        module.render = stub
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory so far, in bytes (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def rss() -> int:
+    return psutil.Process().memory_info().rss
+
+
+def kernels_rss() -> list[int]:
+    """The resident memory of this worker's warm kernels."""
+    from jaarverslag.engine import kernels
+
+    return [kernel.memory() for kernel in kernels._kernels.values()]
+
+
+class Sampler:
+    """The peak RSS of this process while it runs, sampled every 20 ms."""
+
+    def __enter__(self) -> Sampler:
+        self.peak, self._stop = rss(), threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss())
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def start(command: list[str], home: Path) -> subprocess.Popen:
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "log", "w") as log:
+        return subprocess.Popen(command, cwd=home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def dask_memory(scratch: Path, years: int) -> dict:
+    data_dir, batch_file = synthetic(scratch, list(range(LAST - years + 1, LAST + 1)))
+    data = load(data_dir)
+    batch = load_batch(batch_file)
+    batch.check(data, ROOT / "notebooks")
+    jobs = [Job(*job) for job in batch.jobs()]
+    address_file = scratch / "scheduler.json"
+    processes = [start([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+                        "--no-dashboard", "--scheduler-file", str(address_file)], scratch / "scheduler")]
+    try:
+        while not address_file.is_file():
+            time.sleep(0.1)
+        time.sleep(0.2)
+        address = json.loads(address_file.read_text())["address"]
+        for n in (1, 2):
+            home = scratch / f"worker-{n}"
+            processes.append(start([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                                    "--no-dashboard", "--local-directory", str(home)], home))
+        with Client(address) as client:
+            client.wait_for_workers(2, timeout=60)
+            report = [Job(LAST, data.unit, chapter) for chapter in batch.notebooks]  # real: every chapter of one report
+            real = run(report, Settings.of(batch, data, ROOT / "notebooks", batch_file, scratch / "build-real"), workers=2,
+                       executor="dask", scheduler=address, progress=False)
+            assert {r.status for r in real} == {"executed"}, [r.error for r in real]
+            warm = {"kernels": sum(client.run(kernels_rss).values(), []), "workers": list(client.run(rss).values())}
+
+            client.register_plugin(StubRender(OUTPUTS))
+            settings = Settings.of(batch, data, ROOT / "notebooks", batch_file, scratch / "build-stubbed")
+            before = rss()
+            started = time.perf_counter()
+            with Sampler() as client_memory, contextlib.redirect_stderr(io.StringIO()):  # no 3 300 progress lines
+                results = run(jobs, settings, workers=2, executor="dask", scheduler=address, progress=False)
+            elapsed = time.perf_counter() - started
+            assert len(results) == len(jobs) and {r.status for r in results} == {"executed"}, {r.error for r in results}
+            return {"jobs": len(jobs), "report": len(report), "warm": warm, "time": elapsed, "client": before,
+                    "client peak": client_memory.peak, "scheduler peak": client.run_on_scheduler(peak_rss),
+                    "worker peaks": list(client.run(peak_rss).values()), "workers after": list(client.run(rss).values())}
+    finally:
+        for process in reversed(processes):
+            os.killpg(process.pid, 9)
+            process.wait()
+
+
+def print_dask(r: dict) -> None:
+    def mb(values: int | list[int]) -> str:
+        return ", ".join(f"{v / MB:.0f}" for v in (values if isinstance(values, list) else [values])) + " MB"
+
+    print(f"real: {r['report']} chapters of one report on 2 workers; then RSS of each warm kernel {mb(r['warm']['kernels'])}, "
+          f"of each worker {mb(r['warm']['workers'])}")
+    print(f"stubbed render, {r['jobs']} jobs with outputs of {sum(OUTPUTS) / 1e3:.0f} kB each ({r['jobs'] * sum(OUTPUTS) / 1e9:.2f} GB "
+          f"in all): {r['time']:.0f} s, {r['time'] / r['jobs'] * 1e3:.0f} ms per job")
+    print(f"client: {mb(r['client'])} before, peak {mb(r['client peak'])} (+{(r['client peak'] - r['client']) / MB:.0f} MB)")
+    print(f"scheduler peak {mb(r['scheduler peak'])}; workers' peak {mb(r['worker peaks'])}, after {mb(r['workers after'])}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--years", type=int, nargs="+", default=[1, 3, 10], help="matrix sizes, in years")
+    parser.add_argument("--dask", action="store_true", help="measure memory on a Dask cluster instead (see above)")
+    parser.add_argument("--dask-years", type=int, default=10, help="the matrix for --dask, in years (default: 10, 3 300 jobs)")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="jaarverslag-scale-"))
+    if args.dask:
+        try:
+            print_dask(dask_memory(scratch, args.dask_years))
+        finally:
+            shutil.rmtree(scratch)
+        return
     try:
         rows = [measure(scratch, list(range(LAST - n + 1, LAST + 1))) for n in args.years]
     finally:

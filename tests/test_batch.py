@@ -1,4 +1,4 @@
-"""The batch engine: incremental, isolated failures, locked, interruption-safe, Dask."""
+"""The batch engine: incremental, isolated failures, locked, interruption-safe (Dask: test_cluster.py)."""
 
 import json
 import os
@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -212,51 +211,3 @@ def test_killed_run_leaves_no_partial_output_and_next_run_completes(project):
         os.killpg(process.pid, signal.SIGKILL)  # orphaned workers of the killed run, if any are left
     except ProcessLookupError:
         pass
-
-
-def test_dask_workers_need_no_shared_filesystem(project, tmp_path):
-    """Workers in their own directories that cannot read the project's files still render exactly what the
-    local executor renders: the client ships a snapshot and writes the outputs it gets back."""
-    from dask.distributed import Client, LocalCluster, WorkerPlugin
-
-    from jaarverslag.engine.compare import differences
-
-    class Blindfold(WorkerPlugin):
-        """Reading a file under these folders fails in the worker, as on a machine without them."""
-
-        def __init__(self, folders):
-            self.folders = tuple(str(f) for f in folders)
-
-        def setup(self, worker):
-            import builtins
-            import io
-
-            real, folders = io.open, self.folders
-
-            def guarded(file, *args, **kwargs):
-                if isinstance(file, (str, os.PathLike)) and os.path.abspath(file).startswith(folders):
-                    raise PermissionError(f"this worker cannot see {file}")
-                return real(file, *args, **kwargs)
-
-            builtins.open = io.open = guarded
-
-    def snapshots(dask_worker):
-        return sorted(p.name for p in Path(dask_worker.local_directory).glob("jaarverslag/*")
-                      if not p.name.startswith((".", "build-")))
-
-    local = dict(project, build=tmp_path / "local")
-    dask = dict(project, build=tmp_path / "dask")
-    assert render(local, *SMALL) == 0
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      local_directory=str(tmp_path / "workers")) as cluster, Client(cluster) as client:
-        client.register_plugin(Blindfold([project["data"], project["notebooks"], dask["build"]]))
-        with pytest.raises(PermissionError, match="cannot see"):  # the blindfold works
-            client.run(lambda: open(project["data"] / "regions.csv").close())
-        assert render(dask, *SMALL, "--scheduler", cluster.scheduler_address) == 0
-        unpacked = client.run(snapshots)
-    assert list(differences(local["build"], dask["build"])) == []
-    assert set(statuses(dask).values()) == {"executed"}
-    assert all(len(names) <= 1 for names in unpacked.values()) and sum(map(len, unpacked.values())) >= 1
-    injected = next(c for c in json.loads(Layout(dask["build"]).notebook(2019, "eenheid", "cter").read_text())["cells"]
-                    if "injected-parameters" in c["metadata"].get("tags", []))
-    assert str(tmp_path / "workers") in "".join(injected["source"])  # the kernel read the worker's copy

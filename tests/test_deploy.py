@@ -1,4 +1,4 @@
-"""The shipped schedule: systemd units that systemd accepts, a cron line, a CI example."""
+"""The shipped schedule and cluster: systemd units that systemd accepts, a cron line, a CI example, a worker image."""
 
 import math
 import re
@@ -13,26 +13,31 @@ from conftest import ROOT
 DEPLOY = ROOT / "deploy"
 
 
+UNITS = ("jaarverslag.service", "jaarverslag-scheduler.service", "jaarverslag-worker@.service")
+
+
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_systemd_units_verify(tmp_path):
     """As installed: the paths point at this checkout (systemd checks that ExecStart exists)."""
-    service = (DEPLOY / "jaarverslag.service").read_text()
-    service = service.replace("/opt/jaarverslag/.venv/bin/jaarverslag", str(ROOT / ".venv" / "bin" / "jaarverslag"))
-    service = service.replace("User=jaarverslag", "User=root").replace("Group=jaarverslag", "Group=root")
-    (tmp_path / "jaarverslag.service").write_text(service)
+    for name in UNITS:
+        unit = (DEPLOY / name).read_text().replace("/opt/jaarverslag/.venv/bin/", str(ROOT / ".venv" / "bin") + "/")
+        (tmp_path / name).write_text(unit.replace("User=jaarverslag", "User=root").replace("Group=jaarverslag", "Group=root"))
     shutil.copy(DEPLOY / "jaarverslag.timer", tmp_path)
-    result = subprocess.run(["systemd-analyze", "verify", "--man=no", "jaarverslag.service", "jaarverslag.timer"],
+    result = subprocess.run(["systemd-analyze", "verify", "--man=no", "jaarverslag.service", "jaarverslag.timer",
+                             "jaarverslag-scheduler.service", "jaarverslag-worker@1.service"],
                             cwd=tmp_path, capture_output=True, text=True, check=False)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
-def test_systemd_unit_is_hardened(tmp_path):
-    """`systemd-analyze security` rates the unit as shipped "OK": an exposure of at most 3,0 (it was 8,6)."""
-    shutil.copy(DEPLOY / "jaarverslag.service", tmp_path)
-    result = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager", "jaarverslag.service"],
+@pytest.mark.parametrize("unit", ["jaarverslag.service", "jaarverslag-scheduler.service", "jaarverslag-worker@1.service"])
+def test_systemd_unit_is_hardened(tmp_path, unit):
+    """`systemd-analyze security` rates each unit as shipped "OK": an exposure of at most 3,0 (the run's was 8,6)."""
+    for name in UNITS:
+        shutil.copy(DEPLOY / name, tmp_path)
+    result = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager", unit],
                             cwd=tmp_path, capture_output=True, text=True, check=False)
-    level = re.search(r"Overall exposure level for jaarverslag\.service: (\d+)[.,](\d)", result.stdout)
+    level = re.search(rf"Overall exposure level for {re.escape(unit)}: (\d+)[.,](\d)", result.stdout)
     assert level, result.stdout + result.stderr
     assert float(f"{level[1]}.{level[2]}") <= 3.0, result.stdout
 
@@ -61,3 +66,36 @@ def test_cron_line_and_ci_example_run_the_job():
     steps = workflow["jobs"]["render"]["steps"]
     assert any(step.get("run") == "make report" for step in steps)
     assert any(step.get("uses", "").startswith("actions/upload-artifact") for step in steps)
+
+
+def _settings(name):
+    unit = (DEPLOY / name).read_text().replace("\\\n", "")
+    return dict(line.split("=", 1) for line in unit.splitlines() if re.match(r"^[A-Za-z]+=", line))
+
+
+def test_worker_unit_runs_one_notebook_per_core_and_waits_for_a_person_on_exit_2():
+    """One thread (one warm kernel) per instance and CPUQuota= to match; no kernel (exit 2) is not restarted."""
+    settings = _settings("jaarverslag-worker@.service")
+    command = settings["ExecStart"].split()
+    assert command[1:3] == ["worker", "${JAARVERSLAG_SCHEDULER}"] and command[command.index("--nthreads") + 1] == "1"
+    assert settings["CPUQuota"] == "100%" and settings["RestartPreventExitStatus"] == "2"
+    assert _settings("jaarverslag-scheduler.service")["ExecStart"].split()[1:3] == ["scheduler", "--port"]
+
+
+def test_compose_runs_a_scheduler_and_two_workers_that_share_no_volume():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    assert services["scheduler"]["entrypoint"] == ["dask", "scheduler"]
+    assert services["worker"]["command"][0] == "tcp://scheduler:8786" and services["worker"]["deploy"]["replicas"] == 2
+    assert "volumes" not in compose and not any("volumes" in service for service in services.values())
+    for service in services.values():
+        assert service["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"} and service["pull_policy"] == "build"
+
+
+def test_worker_image_registers_the_kernel_as_make_setup_does_and_starts_jaarverslag_worker():
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.\d+-slim$", dockerfile, re.M)
+    assert "python -m ipykernel install --sys-prefix --name jaarverslag" in dockerfile
+    assert "ipykernel install --sys-prefix --name jaarverslag" in (ROOT / "Makefile").read_text()
+    assert 'ENTRYPOINT ["jaarverslag", "worker"]' in dockerfile and "apt-get" not in dockerfile  # no Chromium
+    assert re.search(r"^USER (?!root)", dockerfile, re.M)

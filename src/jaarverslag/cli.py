@@ -19,6 +19,7 @@ from .analysis import narratives
 from .engine.batch import Job, Settings, exit_code, run
 from .engine.layout import Layout
 from .engine.lock import build_lock
+from .engine.manifest import Result, watching
 from .engine.progress import summary
 from .errors import InfrastructureError, JaarverslagError, ParameterError
 from .inputs import Dataset, load, write_tables
@@ -61,10 +62,24 @@ def _render(args: argparse.Namespace) -> int:
     _check_engine_options(args)
     settings = Settings.of(batch, data, args.notebooks_dir, args.batch, args.build_dir, args.timeout, args.fresh_kernels)
     started = time.perf_counter()
-    with build_lock(Layout(args.build_dir)):
-        results = run([Job(*job) for job in batch.jobs()], settings, args.jobs, args.executor, args.scheduler, args.force)
+    settled: list[dict] = []  # each job's entry as the batch settles it, for the summary of a run that stops early
+    try:
+        with build_lock(Layout(args.build_dir)), watching(settled.append):
+            results = run([Job(*job) for job in batch.jobs()], settings, args.jobs, args.executor, args.scheduler, args.force)
+    except JaarverslagError:  # e.g. a lost Dask scheduler: what finished is in the manifest, and said
+        if settled:
+            print(summary([Result(**entry) for entry in settled], time.perf_counter() - started))
+        raise
     print(summary(results, time.perf_counter() - started))
     return exit_code(results)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from .engine import cluster
+
+    options = {"--nthreads": args.nthreads, "--memory-limit": args.memory_limit, "--local-directory": args.local_directory,
+               "--name": args.name, "--tls-ca-file": args.tls_ca_file, "--tls-cert": args.tls_cert, "--tls-key": args.tls_key}
+    cluster.start_worker(args.scheduler, options)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -202,7 +217,8 @@ def _engine_options(command: argparse.ArgumentParser) -> None:
                          help="local process pool (default) or a dask.distributed cluster (implied by --scheduler)")
     command.add_argument("--scheduler", metavar="ADDRESS",
                          help="address of an existing Dask scheduler, e.g. tcp://host:8786 (implies --executor dask); "
-                         "without it, --executor dask starts a local cluster")
+                         "without it, --executor dask starts a local cluster. Workers: `jaarverslag worker`; tls://: the "
+                         "client's certificates from DASK_DISTRIBUTED__COMM__TLS__* (README, Running a cluster)")
 
 
 def _metrics_option(command: argparse.ArgumentParser) -> None:
@@ -359,6 +375,25 @@ def parser() -> argparse.ArgumentParser:
     cbs_.add_argument("--year", type=int, action="append", required=True, help="year to fetch (repeatable)")
     _data_option(cbs_)
     cbs_.set_defaults(func=_cbs)
+
+    worker = commands.add_parser(
+        "worker",
+        help="start a Dask worker for `render --scheduler` / `run --scheduler` (checks the Jupyter kernel first)",
+        description="Check that this environment has the Jupyter kernel 'jaarverslag' (exit 2 with the command that "
+        "registers it, when not), print the library's version and hash, then become a Dask worker (`dask worker`) of "
+        "SCHEDULER. A client refuses a worker whose library differs from its own (exit 2), so install the same version "
+        "everywhere. One thread per worker keeps one warm kernel per worker. See README, Running a cluster.",
+    )
+    worker.add_argument("scheduler", metavar="SCHEDULER", help="the Dask scheduler's address, e.g. tcp://host:8786 or tls://host:8786")
+    worker.add_argument("--nthreads", type=int, default=1, help="notebooks rendered at once, each on its own warm kernel (default: 1)")
+    worker.add_argument("--memory-limit", help="Dask's memory limit of the worker process, e.g. 2GB (its kernels are not counted; "
+                        "default: Dask's, a share of the machine's memory)")
+    worker.add_argument("--local-directory", type=Path, help="where the worker unpacks the project's snapshot (default: Dask's)")
+    worker.add_argument("--name", help="the worker's name on the scheduler (default: its address)")
+    worker.add_argument("--tls-ca-file", type=Path, help="CA certificate(s) for a tls:// scheduler (PEM)")
+    worker.add_argument("--tls-cert", type=Path, help="this worker's certificate for TLS (PEM)")
+    worker.add_argument("--tls-key", type=Path, help="this worker's private key for TLS (PEM)")
+    worker.set_defaults(func=_worker)
 
     return main
 

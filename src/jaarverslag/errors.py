@@ -15,6 +15,11 @@ class ParameterError(JaarverslagError):
     """A run parameter (year, region, config value) is not valid for the data."""
 
 
+class WorkerSetupError(JaarverslagError):
+    """A Dask worker is not set up as the client is (another library, no kernel): it would render other
+    reports under the client's hashes, so it is refused before its output lands; exit code 2."""
+
+
 class RenderError(JaarverslagError):
     """Executing or converting a notebook failed; earlier outputs are left in place."""
 

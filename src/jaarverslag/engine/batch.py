@@ -22,18 +22,22 @@ import socket
 import subprocess
 import tempfile
 import time
+from asyncio import CancelledError
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..errors import InfrastructureError, RenderError, ResourceError
+from ..errors import InfrastructureError, RenderError, ResourceError, WorkerSetupError
 from ..files import write_atomic
 from ..inputs import Dataset
 from ..inputs.params import Batch
+from . import cluster
+from .cluster import Identity
 from .hashing import current_reads, data_digests, library_digest, notebook_digest, sha, with_reads
 from .janitor import SCRATCH
 from .layout import Layout
@@ -42,7 +46,11 @@ from .owner import Owner, kill_children
 from .progress import reporter
 from .snapshot import BATCH, DATA, NOTEBOOKS, Snapshot
 
+if TYPE_CHECKING:
+    from dask.distributed import Client, Future
+
 ATTEMPTS = 2  # an infrastructure failure is retried once before it counts
+WINDOW = 2  # Dask jobs in flight per worker thread: one running, one ready to start
 
 
 @dataclass(frozen=True)
@@ -133,21 +141,35 @@ def execute(job: Job, key: str, hashes: dict, settings: Settings, commit: str) -
     return result
 
 
-def execute_shipped(job: Job, key: str, hashes: dict, settings: Settings, commit: str,
-                    snapshot: Snapshot) -> tuple[Result, list[bytes]]:
+@dataclass(frozen=True)
+class Delivery:
+    """A Dask job's answer: which worker rendered it, with what, and what came out."""
+
+    worker: str  # its address
+    identity: Identity  # its library, its kernel and the job's notebook, as the worker found them
+    result: Result | None  # None: the worker did not render, its set-up differs from the job's (see cluster.refusal)
+    outputs: list[bytes]
+
+
+def execute_shipped(job: Job, key: str, hashes: dict, settings: Settings, commit: str, snapshot: Snapshot) -> Delivery:
     """A Dask job on a worker that sees none of the client's files: unpack the snapshot (once per worker),
-    render into a private build directory, return the result and the outputs' bytes."""
+    render into a private build directory, return the result and the outputs' bytes; render nothing when
+    this worker's library, kernel or copy of the notebook is not what the client planned with."""
     from dask.distributed import get_worker
 
-    base = Path(get_worker().local_directory) / "jaarverslag"
+    worker = get_worker()
+    base = Path(worker.local_directory) / "jaarverslag"
     base.mkdir(parents=True, exist_ok=True)
     root = snapshot.unpack(base)
+    found = dataclasses.replace(cluster.identity(), notebook=notebook_digest(root / NOTEBOOKS / f"{job.chapter}.ipynb"))
+    if cluster.refusal(worker.address, found, hashes):
+        return Delivery(worker.address, found, None, [])
     build = Path(tempfile.mkdtemp(prefix="build-", dir=base))
     try:
         local = dataclasses.replace(settings, notebooks_dir=root / NOTEBOOKS, data_dir=root / DATA,
                                     batch_file=root / BATCH, build_dir=build)
         result = execute(job, key, hashes, local, commit)
-        return result, [Path(p).read_bytes() for p in result.outputs]
+        return Delivery(worker.address, found, result, [Path(p).read_bytes() for p in result.outputs])
     finally:
         shutil.rmtree(build, ignore_errors=True)
 
@@ -284,40 +306,105 @@ def _reachable(scheduler: str, seconds: float = 3.0) -> None:
 
 
 def _dispatch_dask(to_run: list[Planned], settings: Settings, workers: int, scheduler: str | None, commit: str) -> Iterator[Result]:
+    """On a Dask cluster whose workers were checked first; Dask's log goes to build/cluster.log, not the console."""
     from dask.distributed import Client, LocalCluster
-    from dask.distributed import as_completed as dask_completed
 
     if scheduler:
+        cluster.check_tls(scheduler)
         _reachable(scheduler)
-    try:
-        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
-        client = Client(scheduler or cluster, timeout=30)
-    except (OSError, TimeoutError) as exc:
-        raise InfrastructureError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {exc}") from None
+    layout = Layout(settings.build_dir)
+    with cluster.logging_to(layout.cluster_log):
+        try:
+            local = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+            client = Client(scheduler or local, timeout=30)
+        except (OSError, TimeoutError) as exc:
+            raise InfrastructureError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {exc}") from None
+        try:
+            address = scheduler or client.scheduler.address
+            cluster.wait_for_workers(client, address)
+            cluster.check_workers(client, to_run[0][2]["library"])
+            yield from _stream(client, address, to_run, settings, commit, external=bool(scheduler))
+        finally:
+            client.close()
+            if local is not None:
+                local.close()
+
+
+def _stream(client: Client, address: str, to_run: list[Planned], settings: Settings, commit: str,
+            external: bool) -> Iterator[Result]:
+    """Each result checked and written as it arrives, then released, with WINDOW jobs per worker thread in
+    flight: neither this process nor a worker holds more than a few results, and a lost worker costs only
+    the jobs it was running."""
+    from dask.distributed import KilledWorker
+    from dask.distributed import as_completed as dask_completed
+
     layout = Layout(settings.build_dir)
     # Workers get the project as a snapshot, sent to each once, and none of the client's paths.
     shipped = client.scatter(Snapshot.of(settings.notebooks_dir, settings.data_dir, settings.batch_file), hash=True)
     remote = dataclasses.replace(settings, notebooks_dir=Path(), data_dir=Path(), batch_file=Path(), build_dir=Path(),
-                                 owner=None if scheduler else settings.owner,  # an external cluster's workers outlive us
-                                 scratch=None if scheduler else settings.scratch)
-    try:
-        futures = [client.submit(execute_shipped, job, key, hashes, remote, commit, shipped, pure=False)
-                   for job, key, hashes in to_run]
-        for future in dask_completed(futures):
-            try:
-                result, outputs = future.result()
-            except ResourceError:
-                raise
-            except Exception as exc:  # KilledWorker, a lost connection: the cluster failed, not the notebook
-                raise InfrastructureError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") from None
-            if outputs:
-                year, region, chapter = result.job.split("/")
-                targets = [layout.notebook(int(year), region, chapter), layout.page(int(year), region, chapter)]
-                for target, content in zip(targets, outputs, strict=True):
-                    write_atomic(target, content)
-                result.outputs = [str(t) for t in targets]
-            yield result
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+                                 owner=None if external else settings.owner,  # an external cluster's workers outlive us
+                                 scratch=None if external else settings.scratch)
+    planned: dict[str, Planned] = {}
+
+    def submit(job: Job, key: str, hashes: dict) -> Future:
+        future = client.submit(execute_shipped, job, key, hashes, remote, commit, shipped, pure=False)
+        planned[future.key] = (job, key, hashes)
+        return future
+
+    queue, pending = iter(to_run), dask_completed(loop=client.loop)  # it drops each future as it hands it out
+    counted, window = -1.0, 0
+
+    def submit_more() -> None:
+        """Keep WINDOW jobs per worker thread in flight (workers that join count within a second): results wait
+        for this process in bounded numbers, however fast the workers are and however slow this disk is."""
+        nonlocal counted, window
+        if client.status != "running":  # the scheduler is gone: asking it would wait for a reconnection (30 s)
+            return
+        if time.monotonic() - counted >= 1:
+            counted, window = time.monotonic(), WINDOW * max(sum(client.nthreads().values()), 1)
+        while pending.count() < window and (planned_job := next(queue, None)) is not None:
+            pending.add(submit(*planned_job))
+
+    submit_more()
+    for done, future in enumerate(pending):
+        job, key, hashes = planned.pop(future.key)
+        try:
+            submit_more()  # before the next is awaited, whatever becomes of this one
+            delivery = future.result()
+            refused = _refusal(client, future, delivery, hashes)
+        except ResourceError:
+            raise
+        except KilledWorker:  # its worker died every time it tried (out of memory, killed): this job only
+            yield Result(job.name, key, "infrastructure", {"year": job.year, "region": job.region}, hashes, started=now(),
+                         finished=now(), version=__version__, commit=commit, error="its Dask worker died each time it "
+                         f"rendered it (out of memory or killed); see {layout.cluster_log}")
+            continue
+        except (Exception, CancelledError) as exc:  # a lost scheduler cancels every future
+            lost = isinstance(exc, CancelledError) or client.status != "running"
+            what = f"lost the Dask scheduler {address}" if lost else f"the Dask cluster failed ({type(exc).__name__}: {exc})"
+            raise InfrastructureError(f"{what} after {done} of {len(to_run)} notebooks: those are in the manifest, the "
+                                      f"others run next time (Dask's log: {layout.cluster_log})") from None
+        finally:
+            future.release()  # the worker forgets the result
+        if refused:
+            raise WorkerSetupError(f"{job.name}: {refused}")
+        result = delivery.result
+        if delivery.outputs:
+            targets = [layout.notebook(job.year, job.region, job.chapter), layout.page(job.year, job.region, job.chapter)]
+            for target, content in zip(targets, delivery.outputs, strict=True):
+                write_atomic(target, content)
+            result.outputs = [str(t) for t in targets]
+        del delivery
+        yield result
+
+
+def _refusal(client: Client, future: Future, delivery: object, hashes: dict) -> str | None:
+    """Why this answer's outputs must not land (another library, no kernel, another notebook); None when they may."""
+    if not isinstance(delivery, Delivery):  # a worker of a version before deliveries
+        workers = ", ".join(client.who_has(future).get(future.key, ())) or "(unknown)"
+        return (f"the Dask worker {workers} runs another version of jaarverslag (its answer is not one this client "
+                "knows): install the client's version on the worker and restart it")
+    reason = cluster.refusal(delivery.worker, delivery.identity, hashes)
+    if reason is None and delivery.result is None:
+        return f"the Dask worker {delivery.worker} did not render it, for a reason this client does not know"
+    return reason

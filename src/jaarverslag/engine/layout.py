@@ -2,6 +2,7 @@
 
     build/manifest.json                                   what was rendered, from what
     build/publications.json, build/status.json            what was published; how the last runs went
+    build/cluster.log                                     Dask's own log lines of the runs on a cluster
     build/notebooks/<year>/<region>/<chapter>.ipynb        executed notebooks
     build/reports/<year>/<region>/<chapter>.html           each chapter on its own
     build/site/index.html                                 the index of every report (filterable)
@@ -46,6 +47,11 @@ class Layout:
     def status(self) -> Path:
         """How the last runs of `jaarverslag run` went, for schedulers and people."""
         return self.root / "status.json"
+
+    @property
+    def cluster_log(self) -> Path:
+        """What Dask logs while a run uses it (a lost scheduler's tracebacks), kept off the console."""
+        return self.root / "cluster.log"
 
     @property
     def lock(self) -> Path:
