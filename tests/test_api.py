@@ -46,3 +46,17 @@ def test_a_notebook_outside_the_batch_is_not_collected_by_nbval(tmp_path):
     collected = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "notebooks"], cwd=tmp_path,
                                capture_output=True, text=True).stdout
     assert "notebooks/cter.ipynb::" in collected and "Untitled" not in collected
+
+
+def test_dask_workers_get_the_batchs_notebooks_only(tmp_path):
+    """The snapshot shipped to Dask workers holds the chapters of the batch, not an analyst's Untitled.ipynb."""
+    import shutil
+
+    from jaarverslag.engine.snapshot import Snapshot
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name in ("cter", "cybercrime", "Untitled"):
+        shutil.copy(ROOT / "notebooks" / "cter.ipynb", notebooks / f"{name}.ipynb")
+    shipped = Snapshot.of(notebooks, ["cter", "cybercrime"], ROOT / "data", ROOT / "params" / "batch.yaml")
+    assert sorted(n for n in shipped.files if n.startswith("notebooks/")) == ["notebooks/cter.ipynb", "notebooks/cybercrime.ipynb"]

@@ -340,7 +340,7 @@ def _stream(client: Client, address: str, to_run: list[Planned], settings: Setti
 
     layout = Layout(settings.build_dir)
     # Workers get the project as a snapshot, sent to each once, and none of the client's paths.
-    shipped = client.scatter(Snapshot.of(settings.notebooks_dir, settings.data_dir, settings.batch_file), hash=True)
+    shipped = client.scatter(Snapshot.of(settings.notebooks_dir, settings.titles, settings.data_dir, settings.batch_file), hash=True)
     remote = dataclasses.replace(settings, notebooks_dir=Path(), data_dir=Path(), batch_file=Path(), build_dir=Path(),
                                  owner=None if external else settings.owner,  # an external cluster's workers outlive us
                                  scratch=None if external else settings.scratch)

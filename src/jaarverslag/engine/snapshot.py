@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +25,9 @@ class Snapshot:
     files: dict[str, bytes]  # path inside the snapshot -> content
 
     @classmethod
-    def of(cls, notebooks_dir: Path, data_dir: Path, batch_file: Path) -> Snapshot:
-        files = {f"{NOTEBOOKS}/{p.name}": p.read_bytes() for p in sorted(Path(notebooks_dir).glob("*.ipynb"))}
+    def of(cls, notebooks_dir: Path, chapters: Iterable[str], data_dir: Path, batch_file: Path) -> Snapshot:
+        """The batch's chapters (not an analyst's scratch notebooks beside them), the data and the batch file."""
+        files = {f"{NOTEBOOKS}/{c}.ipynb": (Path(notebooks_dir) / f"{c}.ipynb").read_bytes() for c in sorted(chapters)}
         files |= {f"{DATA}/{p.relative_to(data_dir).as_posix()}": p.read_bytes()
                   for p in sorted(Path(data_dir).rglob("*")) if p.is_file() and not p.name.startswith(".")}
         files[BATCH] = Path(batch_file).read_bytes()
