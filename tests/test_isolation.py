@@ -49,7 +49,7 @@ def test_a_hung_chromium_is_killed_with_its_children_after_a_time_that_scales_wi
     target.write_bytes(b"%PDF previous")
     began = time.monotonic()
     with pytest.raises(InfrastructureError, match=r"did not finish printing .* within 2 s"):
-        pdf.print_numbered(html, target)
+        pdf.print_numbered(html, target, tmp_path, None)
     assert time.monotonic() - began < 5
     assert _wait_gone([int(p) for p in pids.read_text().split()]) == []
     assert target.read_bytes() == b"%PDF previous"  # the previous PDF stays
@@ -83,10 +83,10 @@ def test_a_report_whose_pdf_fails_keeps_its_previous_pdf_and_the_rest_is_publish
     (site / "index.html").unlink()
     real = pdf.print_numbered
 
-    def chromium_fails_for_the_unit(html, target):
+    def chromium_fails_for_the_unit(html, target, *links):
         if "eenheid" in html.name:
             raise InfrastructureError(f"chromium could not print {html}: crashed")
-        real(html, target)
+        real(html, target, *links)
 
     monkeypatch.setattr("jaarverslag.publish.report.print_numbered", chromium_fails_for_the_unit)
     code = cli("publish", "--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid", "--force", build=build)

@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import BATCH, CHROMIUM, ROOT, cli, edit_csv
+from jaarverslag.inputs.params import load_batch
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")]
 
@@ -128,6 +129,17 @@ def test_pdf_is_navigable_with_true_page_numbers(kinds, kind):
     assert "Colofon" in [t for t, _ in titles]
     for number, text in enumerate(pages[1:], 2):
         assert f"Pagina {number} van {len(pages)}" in text
+
+
+def test_every_link_in_the_pdfs_works_away_from_the_build_machine(kinds):
+    """No file: link (Chromium's for every relative link) survives: the data and site links go to site_url."""
+    site_url = load_batch(BATCH).base_url
+    for kind, pdf in kinds.items():
+        year, region = pdf.parent.parent.name, pdf.parent.name
+        uris = [str(link["/A"]["/URI"]) for page in PdfReader(pdf).pages for link in
+                (a.get_object() for a in page.get("/Annots") or []) if "/URI" in link.get("/A", {})]
+        assert not [u for u in uris if not u.startswith(("https://", "http://", "mailto:"))], kind
+        assert f"{site_url}{year}/{region}/data/cijfers.csv" in uris, kind  # the colophon's data link
 
 
 def test_cover_colophon_and_running_header(kinds):

@@ -59,6 +59,13 @@ class Batch(BaseModel):
     years: list[int]
     regions: list[str]
     parts: list[Part]
+    # where the site is published (https://…/): the PDFs link to their data and the site there
+    site_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+
+    @property
+    def base_url(self) -> str | None:
+        """site_url ending in '/', so a path inside the site can be appended to it."""
+        return self.site_url if self.site_url is None or self.site_url.endswith("/") else self.site_url + "/"
 
     @model_validator(mode="after")
     def _chapters_named_once(self) -> Batch:
@@ -97,7 +104,7 @@ class Batch(BaseModel):
         parts = [Part(title=p.title, chapters=[c for c in p.chapters if not wanted or c.notebook in wanted])
                  for p in self.parts]
         years, regions = list(dict.fromkeys(years or self.years)), list(dict.fromkeys(regions or self.regions))
-        return Batch(years=years, regions=regions, parts=[p for p in parts if p.chapters])
+        return self.model_copy(update={"years": years, "regions": regions, "parts": [p for p in parts if p.chapters]})
 
     def check(self, data: Dataset, notebooks_dir: str | Path) -> None:
         """Every year, region, theme and notebook must exist before a kernel starts."""

@@ -71,10 +71,11 @@ def print_pdf(html: Path, pdf: Path) -> None:
     os.replace(tmp, pdf)
 
 
-def print_numbered(html: Path, pdf: Path) -> None:
+def print_numbered(html: Path, pdf: Path, site: Path, site_url: str | None) -> None:
     """Print html to pdf; when its contents reserve page numbers, fill them in (html too) and print again.
 
-    Both passes print beside pdf: a failure in either leaves the previous PDF as it was.
+    Both passes print beside pdf: a failure in either leaves the previous PDF as it was. Links
+    into the site (site) point to site_url in the PDF (see `web_links`).
     """
     draft = pdf.with_name(f".{pdf.stem}.draft.tmp{pdf.suffix}")  # a temporary name the build lock clears
     try:
@@ -87,6 +88,7 @@ def print_numbered(html: Path, pdf: Path) -> None:
                 write_atomic(html, filled)
                 print_pdf(html, draft)
             mend_outline(draft, filled)
+        web_links(draft, site, site_url)
         os.replace(draft, pdf)
     finally:
         draft.unlink(missing_ok=True)
@@ -110,6 +112,36 @@ def mend_outline(pdf: Path, html: str) -> None:
         if better and better != title:
             item[NameObject("/Title")] = TextStringObject(better)
             changed = True
+    if changed:
+        tmp = temporary(pdf)
+        with open(tmp, "wb") as out:
+            writer.write(out)
+        os.replace(tmp, pdf)
+
+
+def web_links(pdf: Path, site: Path, site_url: str | None) -> None:
+    """A PDF travels without the site beside it: Chromium writes each relative link as a file: URL on
+    the build machine, which no reader can open. A link into the site becomes the same path under
+    site_url (ending in '/'); without site_url, or outside the site, the link is removed (its text stays)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, TextStringObject
+
+    root = site.resolve().as_uri() + "/"
+    writer = PdfWriter(clone_from=pdf)
+    changed = False
+    for page in writer.pages:
+        kept = ArrayObject()
+        for reference in page.get("/Annots") or []:
+            action = reference.get_object().get("/A")
+            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+            if uri.startswith("file:"):
+                changed = True
+                if not (site_url and uri.startswith(root)):
+                    continue
+                action.get_object()[NameObject("/URI")] = TextStringObject(site_url + uri.removeprefix(root))
+            kept.append(reference)
+        if "/Annots" in page:
+            page[NameObject("/Annots")] = kept
     if changed:
         tmp = temporary(pdf)
         with open(tmp, "wb") as out:

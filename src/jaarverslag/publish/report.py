@@ -76,13 +76,14 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
 
                 write_atomic(html, page(batch, data, layout, year, region, provenance))
                 entry = {"key": key}
-            shown = sha(html.read_bytes())
+            link = (batch.base_url or "").encode()  # the PDF's links to the site: a new address prints it again
+            shown = sha(html.read_bytes(), link)
             printed = pdf and (force or entry.get("pdf") != shown or not layout.pdf(year, region).is_file())
             failed = ""
             if printed:
                 try:
-                    _print_twice(html, layout, year, region)
-                    entry["pdf"] = sha(html.read_bytes())  # with the contents' page numbers filled in
+                    _print_twice(html, layout, year, region, batch.base_url)
+                    entry["pdf"] = sha(html.read_bytes(), link)  # with the contents' page numbers filled in
                 except InfrastructureError as exc:  # this report's PDF only: the others, index and search go on
                     failed, printed = str(exc), False
                     entry.pop("pdf", None)  # printed again next run
@@ -100,9 +101,9 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     return done
 
 
-def _print_twice(html: Path, layout: Layout, year: int, region: str) -> None:
+def _print_twice(html: Path, layout: Layout, year: int, region: str, site_url: str | None) -> None:
     """Print the PDF with page numbers in its contents; a Chromium failure is retried once before it counts."""
     try:
-        print_numbered(html, layout.pdf(year, region))
+        print_numbered(html, layout.pdf(year, region), layout.site, site_url)
     except InfrastructureError:
-        print_numbered(html, layout.pdf(year, region))
+        print_numbered(html, layout.pdf(year, region), layout.site, site_url)
