@@ -54,14 +54,22 @@ def _report_url(site, year, region):
     return f"{site}/{year}/{region}/jaarverslag-{year}-{region}.html"
 
 
-def test_index_lists_every_report_and_every_link_resolves(page, site):
+def _downloads(build, year, region):
+    """The files of a report's data package: every table as CSV and for Excel, and the descriptor."""
+    package = json.loads((build / "site" / str(year) / region / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    return {"datapackage.json"} | {name for t in package["resources"] for name in (t["path"], f"{t['name']}-excel.csv")}
+
+
+def test_index_lists_every_report_and_every_link_resolves(page, site, rendered):
     page.goto(f"{site}/index.html")
     hrefs = page.eval_on_selector_all("main a", "links => links.map(a => a.href)")
     expected = ({_report_url(site, y, r) for y, r in REPORTS} | {_report_url(site, y, r)[:-4] + "pdf" for y, r in REPORTS}
-                | {f"{site}/{y}/{r}/data/cijfers.csv" for y, r in REPORTS})
+                | {f"{site}/{y}/{r}/data/{name}" for y, r in REPORTS for name in _downloads(rendered, y, r)}
+                | {"https://creativecommons.org/licenses/by/4.0/deed.nl"})
     assert set(hrefs) == expected
     for href in hrefs:
-        assert page.request.get(href).status == 200, href
+        if href.startswith(site):  # the licence is on another host, which the tests do not ask
+            assert page.request.get(href).status == 200, href
     assert page.errors == []
 
 
@@ -162,10 +170,12 @@ def test_contents_at_hand_on_desktop_and_phone(page, site):
 
 def test_index_filters_by_year_and_region(page, site):
     page.goto(f"{site}/index.html")
-    rows = page.locator("main tbody tr")
-    assert rows.count() == 3
+    rows, downloads = page.locator("main tbody tr:not(.downloads)"), page.locator("main tbody tr.downloads")
+    assert rows.count() == downloads.count() == 3
     page.get_by_label("Rotterdam-Zuid").check()
     assert [r.locator("th").inner_text() for r in rows.all() if r.is_visible()] == ["Rotterdam-Zuid"]
+    assert [r.locator("a").first.get_attribute("href") for r in downloads.all() if r.is_visible()] == [
+        "2019/rotterdam-zuid/data/cijfers.csv"]  # a report's downloads are filtered with it
     page.get_by_label("Eenheid Rotterdam").check()
     page.get_by_label("2018").check()
     visible = [r for r in rows.all() if r.is_visible()]

@@ -83,7 +83,9 @@ def test_pdf_is_a4_with_page_numbers(rendered):
     assert "95.782" in "".join(page.extract_text() for page in pdf.pages[:6])
 
 
-def test_index_lists_every_report(rendered):
+def test_index_lists_every_report_and_every_download(rendered):
+    import json
+
     index = BeautifulSoup((rendered / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert index.html["lang"] == "nl"
     links = {a.get_text(" ", strip=True): a["href"] for a in index.find_all("a")}
@@ -92,7 +94,20 @@ def test_index_lists_every_report(rendered):
         assert links[f"Jaarverslag {year} {name} (HTML)"] == f"{year}/{region}/jaarverslag-{year}-{region}.html"
         assert links[f"Jaarverslag {year} {name} (PDF)"] == f"{year}/{region}/jaarverslag-{year}-{region}.pdf"
         assert (rendered / "site" / links[f"Jaarverslag {year} {name} (PDF)"]).is_file()
-    assert len(index.find("main").find_all("a")) == 9  # HTML, PDF and CSV of three reports
+    for year, region, name in [(2019, "eenheid", "Eenheid Rotterdam"), (2018, "eenheid", "Eenheid Rotterdam")]:
+        data = f"{year}/{region}/data"
+        tables = json.loads((rendered / "site" / data / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+        rows = index.find("table", attrs={"data-jaar": str(year)}).find_all("tr", attrs={"data-regio": region})
+        downloads = [a for row in rows for a in row.find_all("a")]  # the report's row and the row of its downloads
+        assert {a.get_text(" ", strip=True): a["href"] for a in downloads} == {
+            f"Jaarverslag {year} {name} (HTML)": f"{year}/{region}/jaarverslag-{year}-{region}.html",
+            f"Jaarverslag {year} {name} (PDF)": f"{year}/{region}/jaarverslag-{year}-{region}.pdf",
+            **{f"{t['title']} {year} {name} (CSV)": f"{data}/{t['path']}" for t in tables},
+            **{f"{t['title']} {year} {name} voor Excel (CSV)": f"{data}/{t['name']}-excel.csv" for t in tables},
+            f"Beschrijving van de gegevens {year} {name} (JSON)": f"{data}/datapackage.json",
+        }  # every download of the report, each named by what it is
+        assert all((rendered / "site" / a["href"]).is_file() for a in downloads)
+    assert len(index.find("main").find_all("a", href=lambda h: h.endswith("/data/cijfers.csv"))) == 6  # 3 reports, twice
     assert "demodata" in index.find("th", string="Rotterdam-Zuid").parent.get_text()
     unit = {table.caption.get_text(): table.find("th", string="Eenheid Rotterdam").parent.get_text(" ", strip=True)
             for table in index.find_all("table")}
@@ -121,6 +136,9 @@ def test_each_report_offers_its_data_as_a_valid_data_package(rendered, dataset):
     assert len(figures) == len(shown) and figures["value"].sum() == pytest.approx(shown["value"].sum())
     goals = pd.read_csv(folder / "doelen.csv")
     assert len(goals) == 106 and set(goals["year"]) == {2019}
+    assert {"districten.csv", "controle.csv", "beweringen.csv"} <= {p.name for p in folder.iterdir()}
+    partial = {p.name for p in (rendered / "site" / "2018" / "eenheid" / "data").iterdir()}  # only the chapter cter
+    assert "cijfers.csv" in partial and not partial & {"districten.csv", "controle.csv", "beweringen.csv"}
     colophon = _report(rendered, 2019, "eenheid").select_one("#colofon").find_parent().get_text(" ")
     assert "Frictionless Data Package" in colophon
 

@@ -30,6 +30,7 @@ class Chapter(BaseModel):
     themes: list[str] = Field(min_length=1)
     title: str | None = None
     compares_districts: bool = False  # shows the districts beside the region: their data is part of its key
+    audits: bool = False  # shows the audit of the published figures and of the text's claims (its data package carries them)
 
     @model_validator(mode="after")
     def _title_when_several_themes(self) -> Chapter:

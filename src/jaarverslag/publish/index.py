@@ -1,5 +1,5 @@
 """The index page: every published report by year and region (latest year first, filterable), with links
-to HTML, PDF and data."""
+to HTML, PDF and every file of its data: each table as CSV and for Dutch Excel, and the descriptor."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ..engine.layout import Layout
 from ..inputs import Dataset
 from ..inputs.params import Batch
 from ..inputs.sources import shows_demo_data
+from .data import downloads, excel_path
 
 SITE_TEMPLATES = Path(__file__).parents[1] / "templates" / "site"
 
@@ -25,18 +26,20 @@ class Report:
     region_name: str
     html: Path
     pdf: Path | None
-    data: Path | None  # the report's main data table (CSV)
+    package: Path | None  # the data package's descriptor (datapackage.json)
+    tables: tuple[tuple[str, Path], ...]  # (title, standard CSV) of every table in the package, figures first
     missing: tuple[str, ...]  # chapters of the batch not rendered for this report
     demo: bool
     demo_districts: bool = False  # its own figures are real, but it compares districts whose figures are demo
 
     @classmethod
     def of(cls, batch: Batch, data: Dataset, layout: Layout, year: int, region: str) -> Report:
-        pdf, table = layout.pdf(year, region), layout.report_data(year, region) / "cijfers.csv"
+        pdf, package = layout.pdf(year, region), layout.report_data(year, region) / "datapackage.json"
         missing = tuple(layout.unrendered(year, region, batch.notebooks))
         comparing = any(c.compares_districts and c.notebook not in missing for c in batch.chapters)
         return cls(year, region, data.region_name(region), layout.report(year, region), pdf if pdf.is_file() else None,
-                   table if table.is_file() else None, missing, shows_demo_data(data, year, region),
+                   package if package.is_file() else None, tuple(downloads(package)), missing,
+                   shows_demo_data(data, year, region),
                    comparing and any(shows_demo_data(data, year, d) for d in peers(data, region)))
 
 
@@ -56,7 +59,9 @@ def render_index(reports: list[Report], root: Path) -> str:
                 "name": r.region_name,
                 "html": r.html.relative_to(root).as_posix(),
                 "pdf": r.pdf.relative_to(root).as_posix() if r.pdf else None,
-                "data": r.data.relative_to(root).as_posix() if r.data else None,
+                "package": r.package.relative_to(root).as_posix() if r.package else None,
+                "tables": [{"title": title, "csv": csv.relative_to(root).as_posix(),
+                            "excel": excel_path(csv).relative_to(root).as_posix()} for title, csv in r.tables],
                 "missing": r.missing,
                 "demo": r.demo,
                 "demo_districts": r.demo_districts,

@@ -70,7 +70,7 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
             entry = state.entries.get(name, {})
             assembled = force or entry.get("key") != key or not html.is_file()
             if assembled or not (layout.report_data(year, region) / "datapackage.json").is_file():
-                export(data, layout, year, region)
+                export(data, layout, year, region, [batch.chapter(c) for c in rendered])
             if assembled:
                 from .assemble import page  # nbconvert loads slowly: only when a report changed
 
