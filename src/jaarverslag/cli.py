@@ -289,8 +289,8 @@ def parser() -> argparse.ArgumentParser:
         "http://HOST:PORT/ and open it in the browser. Every change to the data directory (tables, narratives), the "
         "notebooks or the batch file renders again only the chapters it affects, on a warm kernel kept for the "
         "session, and the open page reloads itself. Bad input keeps the last good page and shows the message "
-        "(file, line, rule) in the page and here. No PDF is printed, and the published site in build/site is not "
-        "touched. Stop with Ctrl-C.",
+        "(file, line, rule) in the page and here. No PDF, data package or search index is made, and the published "
+        "site in build/site is not touched. Stop with Ctrl-C.",
     )
     preview.add_argument("--batch", type=Path, default=DEFAULT, help=f"batch matrix and chapter list (default: {DEFAULT})")
     preview.add_argument("--year", type=int, help="the report's year (default: the batch's latest)")

@@ -4,7 +4,8 @@ The analyst's loop is to edit a narrative, the data or a notebook and look at th
 The preview renders into a build of its own (build/preview), so the published site is
 never touched, and keeps one warm kernel for as long as it runs. A change re-runs the
 engine's plan: only the chapters whose key changed are rendered again (a narrative edit is
-its one chapter), the report is assembled again and no PDF is printed. The page asks the
+its one chapter) and the report is assembled again; no PDF, data package or search index
+is made. The page asks the
 preview server when something changed and reloads itself; that script and the policy that
 lets it ask (connect-src 'self') are added by the server as it serves a page, so the files
 in build/ keep the site's strict policy and carry no such script. Bad input keeps the last
@@ -98,7 +99,7 @@ class Preview:
                 if self._edited_since(began):
                     return line("preview: an input changed while rendering; rendering again")
                 results += run([job], settings, 1, progress=False, keep_kernel=True)
-            publish(batch, data, self.layout, pdf=False, search_index=False)
+            publish(batch, data, self.layout, pdf=False, pages_only=True)
         except JaarverslagError as exc:
             return self._failed(str(exc))
         failures = [f"{r.job}: {r.error}" for r in results if r.status in FAILED]

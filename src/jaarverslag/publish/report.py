@@ -48,14 +48,15 @@ def report_key(batch: Batch, manifest: Manifest, year: int, region: str, rendere
 
 
 def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index_batch: Batch | None = None,
-            force: bool = False, search_index: bool = True) -> list[Publication]:
+            force: bool = False, pages_only: bool = False) -> list[Publication]:
     """Bring every report of batch that has rendered chapters up to date, then the index.
 
     The index lists every report of index_batch (default: batch) found in the site, so
     publishing a single year keeps the other years' links. Chromium failing is retried
     once; a report whose PDF still fails keeps its previous PDF and says so in its
-    Publication (`failed`), and everything else is published all the same. Without pdf and
-    search_index (`jaarverslag preview`) no Chromium or Pagefind is started.
+    Publication (`failed`), and everything else is published all the same. pages_only (for
+    `jaarverslag preview`, with pdf False): the pages, without data package or search index, so
+    no Chromium or Pagefind is started and a narrative edit costs no data export.
     """
     manifest, state, library = Manifest(layout), Publications(layout), library_digest()
     done = []
@@ -69,7 +70,7 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
             key = report_key(batch, manifest, year, region, rendered, provenance.text(data.data_dir), library)
             entry = state.entries.get(name, {})
             assembled = force or entry.get("key") != key or not html.is_file()
-            if assembled or not (layout.report_data(year, region) / "datapackage.json").is_file():
+            if not pages_only and (assembled or not (layout.report_data(year, region) / "datapackage.json").is_file()):
                 export(data, layout, year, region, [batch.chapter(c) for c in rendered])
             if assembled:
                 from .assemble import page  # nbconvert loads slowly: only when a report changed
@@ -96,7 +97,7 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     if not layout.index.is_file() or layout.index.read_text(encoding="utf-8") != index:
         write_atomic(layout.index, index)
     pages.write(data, layout)
-    if search_index:
+    if not pages_only:
         search.index(layout, force=force)
     return done
 
