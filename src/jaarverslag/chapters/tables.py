@@ -48,8 +48,8 @@ _TABLE_STYLE = [
 ]
 
 
-LONG_WORD = re.compile(r"\w{10,}")  # shorter words fit the narrowest text column at print size
-HEADER_WORD = re.compile(r"\w{9,}")  # headers sit over narrow figure columns
+LONG_WORD = re.compile(r"\w{7,}")  # shorter words fit the narrowest text column at print size
+HEADER_WORD = re.compile(r"\w{7,}")  # headers sit over narrow figure columns
 WIDE = 6  # columns from which a table needs more than a phone's width
 
 
@@ -199,7 +199,7 @@ def figures_table(rows: pd.DataFrame, year: int, caption: str, table_id: str) ->
             "Gehaald": [_met(m) for m in rows["met"]],
         }
     ).set_index("Kerncijfer")
-    widths = {"Kerncijfer": 34, str(year - 1): 11, str(year): 11, "Verandering": 14, f"Streefwaarde {year}": 17, "Gehaald": 13}
+    widths = {"Kerncijfer": 32, str(year - 1): 12, str(year): 12, "Verandering": 14, f"Streefwaarde {year}": 17, "Gehaald": 13}
     before, targets = rows["previous"].isna().all(), rows["kind"].isna().all() and rows["goal"].isna().all()
     empty = {str(year - 1): before, "Verandering": before, f"Streefwaarde {year}": targets, "Gehaald": targets}
     frame, kept = _without(frame, widths, empty)
