@@ -11,12 +11,12 @@ import shutil
 import subprocess
 import unicodedata
 
+import pages
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-import pages
 from conftest import BATCH, CHROMIUM, ROOT, cli, edit_csv
 from jaarverslag.inputs.params import load_batch
 
