@@ -89,6 +89,7 @@ def print_numbered(html: Path, pdf: Path, site: Path, site_url: str | None) -> N
                 print_pdf(html, draft)
             mend_outline(draft, filled)
         web_links(draft, site, site_url)
+        whole_words(draft)
         os.replace(draft, pdf)
     finally:
         draft.unlink(missing_ok=True)
@@ -142,6 +143,39 @@ def web_links(pdf: Path, site: Path, site_url: str | None) -> None:
             kept.append(reference)
         if "/Annots" in page:
             page[NameObject("/Annots")] = kept
+    if changed:
+        tmp = temporary(pdf)
+        with open(tmp, "wb") as out:
+            writer.write(out)
+        os.replace(tmp, pdf)
+
+
+SOFT_HYPHEN_TEXT = re.compile(rb"/ActualText <FEFF((?:[0-9A-Fa-f]{4})*)>")
+
+
+def whole_words(pdf: Path) -> None:
+    """Copying or searching a word gives the word: Chromium writes every soft hyphen it did not break at as a
+    marked span whose text is U+00AD, so "woninginbraken" would be found nowhere. Those U+00AD go; the
+    drawing stays as it is (a line broken at a soft hyphen keeps its visible hyphen)."""
+    from pypdf import PdfWriter
+
+    def without(match: re.Match) -> bytes:
+        units = [match[1][i:i + 4] for i in range(0, len(match[1]), 4)]
+        return b"/ActualText <FEFF" + b"".join(u for u in units if u.upper() != b"00AD") + b">"
+
+    writer = PdfWriter(clone_from=pdf)
+    changed = False
+    for page in writer.pages:
+        content = page.get_contents()
+        if content is None:
+            continue
+        data = content.get_data()
+        cleaned = SOFT_HYPHEN_TEXT.sub(without, data)
+        if cleaned != data:
+            content.set_data(cleaned)
+            page.replace_contents(content)
+            page.compress_content_streams()
+            changed = True
     if changed:
         tmp = temporary(pdf)
         with open(tmp, "wb") as out:
