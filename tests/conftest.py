@@ -6,6 +6,7 @@ the fixtures they use, or in their module); `pytest -m "not slow"` runs the rest
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -48,6 +49,14 @@ def cli(command: str, *extra: str, **paths) -> int:
 SLOW_FIXTURES = {"rendered", "published", "browser"}
 
 
+def pytest_configure(config):
+    """Runs in this process (`cli`) take their pool workers from one forkserver that lives as long as the
+    session. Preloaded there, what every worker imports (the engine, papermill, nbconvert, pandas) is
+    imported once, not again by each worker of each run: seconds per run. A run in a process of its own
+    (the tests that kill or signal one) starts its workers as a scheduler's run does."""
+    multiprocessing.set_forkserver_preload(["jaarverslag.engine.batch", "jaarverslag.engine.render"])
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.suffix == ".ipynb" or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
@@ -67,6 +76,23 @@ def data_dir(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
     return target
+
+
+class Snapshot:
+    """A directory made once (a project after a render or a run) and given to each test that changes it
+    as it was made: a copy costs a fraction of rendering again. Restored at the path it was made in,
+    since outputs name their paths (the manifest its outputs, a report its data folder): only there is
+    the copy the same state. For the tests of one module, which run one after another."""
+
+    def __init__(self, place: Path) -> None:
+        self.place, self.kept = place, place.with_name(f"{place.name}.kept")
+        shutil.copytree(place, self.kept)
+
+    def restore(self) -> Path:
+        """The place as it was made, whatever an earlier test did to it."""
+        shutil.rmtree(self.place)
+        shutil.copytree(self.kept, self.place)
+        return self.place
 
 
 def edit_csv(path: Path, change) -> None:
@@ -95,7 +121,8 @@ def published(tmp_path_factory) -> Path:
     """The whole published site (build/site), made once for the session as one run makes it.
 
     Every chapter for every year and region of the batch file, then the reports, index and
-    search without PDFs: what readers get, for tests that read all reports.
+    search without PDFs: what readers get, for tests that read all reports, and the warm-kernel
+    side of test_kernels' proof that warm and fresh kernels render the same. Read only.
     """
     build = tmp_path_factory.mktemp("published") / "build"
     assert cli("render", build=build) == 0

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import NOTEBOOKS, cli, cli_args, edit_csv
+from conftest import DATA, NOTEBOOKS, Snapshot, cli, cli_args, edit_csv
 from jaarverslag.engine import batch, hashing
 from jaarverslag.engine.layout import Layout
 from jaarverslag.engine.lock import build_lock
@@ -47,13 +47,32 @@ def statuses(project):
 SMALL = ["--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid", "--chapter", "cter"]
 
 
-def test_second_run_skips_everything_without_a_kernel(project, monkeypatch, capsys):
-    assert render(project, *SMALL) == 0
+def _files(root):
+    return {"data": root / "data", "notebooks": root / "notebooks", "build": root / "build"}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A project with SMALL rendered, made once for the module: the first render of the tests about the next one."""
+    root = tmp_path_factory.mktemp("small") / "project"
+    shutil.copytree(DATA, root / "data")
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    assert render(_files(root), *SMALL) == 0
+    return Snapshot(root)
+
+
+@pytest.fixture
+def rendered_project(small):
+    """A project as `project` is after `render(project, *SMALL)`."""
+    return _files(small.restore())
+
+
+def test_second_run_skips_everything_without_a_kernel(rendered_project, monkeypatch, capsys):
+    project = rendered_project
     assert set(statuses(project).values()) == {"executed"}
     entry = manifest(project)["2019/eenheid/cter"]
     assert set(entry["hashes"]) == {"notebook", "data", "library"}
     assert entry["parameters"] == {"year": 2019, "region": "eenheid"} and entry["duration"] > 0
-    capsys.readouterr()
 
     def no_kernel(*args, **kwargs):
         raise AssertionError("a kernel was started")
@@ -65,13 +84,15 @@ def test_second_run_skips_everything_without_a_kernel(project, monkeypatch, caps
 
 
 def _executed_after(project, change):
-    assert render(project, *SMALL) == 0
+    """The jobs a render of SMALL executes after change() to a project where SMALL was rendered."""
     change()
     assert render(project, *SMALL) == 0
     return sorted(name for name, status in statuses(project).items() if status == "executed")
 
 
-def test_changed_notebook_reruns_its_jobs(project):
+def test_changed_notebook_reruns_its_jobs(rendered_project):
+    project = rendered_project
+
     def change():
         path = project["notebooks"] / "cter.ipynb"
         path.write_text(path.read_text().replace("### Kerncijfers", "### Cijfers").replace("## Kerncijfers", "## Cijfers"))
@@ -79,7 +100,9 @@ def test_changed_notebook_reruns_its_jobs(project):
     assert _executed_after(project, change) == ["2019/eenheid/cter", "2019/rotterdam-zuid/cter"]
 
 
-def test_changed_region_data_reruns_only_that_region(project):
+def test_changed_region_data_reruns_only_that_region(rendered_project):
+    project = rendered_project
+
     def change():
         edit_csv(project["data"] / "observations.csv",
                  lambda f: f.assign(value=f["value"].where(~((f["indicator"] == "evenementen") & (f["region"] == "eenheid")), "5500")))
@@ -127,7 +150,9 @@ def test_a_narrative_edit_reruns_exactly_the_chapters_that_show_it(project):
     assert executed_after(lambda: None) == []
 
 
-def test_changed_shared_table_reruns_everything(project):
+def test_changed_shared_table_reruns_everything(rendered_project):
+    project = rendered_project
+
     def change():
         edit_csv(project["data"] / "indicators.csv",
                  lambda f: f.assign(label=f["label"].str.replace("Cybervrijwilligers", "Cyber-vrijwilligers")))
@@ -135,8 +160,8 @@ def test_changed_shared_table_reruns_everything(project):
     assert _executed_after(project, change) == ["2019/eenheid/cter", "2019/rotterdam-zuid/cter"]
 
 
-def test_changed_library_reruns_everything(project, monkeypatch):
-    assert _executed_after(project, lambda: monkeypatch.setattr(batch, "library_digest", lambda: "changed")) == [
+def test_changed_library_reruns_everything(rendered_project, monkeypatch):
+    assert _executed_after(rendered_project, lambda: monkeypatch.setattr(batch, "library_digest", lambda: "changed")) == [
         "2019/eenheid/cter", "2019/rotterdam-zuid/cter"]
 
 
@@ -149,8 +174,8 @@ def test_library_digest_follows_the_code(tmp_path, monkeypatch):
     assert hashing.library_digest() != before
 
 
-def test_changed_parameters_are_new_jobs(project):
-    assert render(project, *SMALL) == 0
+def test_changed_parameters_are_new_jobs(rendered_project):
+    project = rendered_project
     assert render(project, "--year", "2018", "--region", "eenheid", "--chapter", "cter") == 0
     assert statuses(project)["2018/eenheid/cter"] == "executed"
 
@@ -160,7 +185,8 @@ def test_filters_select_the_jobs(project):
     assert sorted(manifest(project)) == ["2019/rotterdam-zuid/cter", "2019/rotterdam-zuid/cybercrime"]
 
 
-def test_failing_notebook_is_isolated_and_keeps_its_output(project, capsys):
+def test_failing_notebook_is_isolated_and_keeps_its_output(rendered_project, capsys):
+    project = rendered_project
     assert render(project, *SMALL, "--chapter", "cybercrime") == 0
     html = project["build"] / "reports" / "2019" / "eenheid" / "cter.html"
     earlier = html.read_bytes()

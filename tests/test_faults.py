@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BATCH, NOTEBOOKS, ROOT, cli, cli_args, edit_csv
+from conftest import BATCH, NOTEBOOKS, ROOT, Snapshot, cli, cli_args, edit_csv
 from jaarverslag import files, pipeline, status
 from jaarverslag.engine import batch as engine
 from jaarverslag.engine.layout import Layout
@@ -386,11 +386,28 @@ def _subprocess(command, build, *extra):
     return subprocess.run(args, capture_output=True, text=True, check=False, timeout=600)
 
 
+@pytest.fixture(scope="module")
+def one_job(tmp_path_factory):
+    """A build after a run of ONE_JOB, made once for the module (its status fallback private, as with `build`)."""
+    root = tmp_path_factory.mktemp("one-job")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_STATE_HOME", str(root / "state"))
+        patch.delenv("STATE_DIRECTORY", raising=False)
+        assert run(root / "build", *ONE_JOB) == 0
+    return Snapshot(root / "build")
+
+
+@pytest.fixture
+def ran_one_job(one_job, build):
+    """A build as `run(build, *ONE_JOB)` leaves it (requests `build` for its private status fallback)."""
+    return one_job.restore()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name, command", [("manifest.json", "render"), ("manifest.journal", "run"),
                                            ("publications.json", "publish"), ("status.json", "run")])
-def test_a_truncated_state_file_heals_in_the_next_command(build, name, command):
-    assert run(build, *ONE_JOB) == 0
+def test_a_truncated_state_file_heals_in_the_next_command(ran_one_job, name, command):
+    build = ran_one_job
     path = build / name
     if name == "manifest.journal":  # merged after every run: as a power loss leaves it
         path.write_text('{"job": "2019/eenheid/cter", "key": "')

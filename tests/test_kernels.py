@@ -1,7 +1,7 @@
-"""Warm kernels give the same outputs as fresh ones: the whole default batch rendered both ways and
-compared as readers see it, and a notebook that changes global state on purpose leaves the next
-notebook in the same kernel unaffected. A kernel whose notebook failed, or that grew too big, is
-replaced."""
+"""Warm kernels give the same outputs as fresh ones: every chapter rendered in fresh kernels and compared,
+as readers see it, with the same jobs of the whole default batch rendered with warm kernels, and a
+notebook that changes global state on purpose leaves the next notebook in the same kernel unaffected.
+A kernel whose notebook failed, or that grew too big, is replaced."""
 
 import json
 import random
@@ -10,7 +10,7 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import BATCH, DATA, ROOT, cli
+from conftest import BATCH, ROOT, chapters, cli
 from jaarverslag.engine import kernels
 from jaarverslag.engine.compare import differences
 from jaarverslag.engine.layout import Layout
@@ -110,15 +110,23 @@ def test_a_kernel_whose_notebook_failed_or_grew_too_big_is_replaced(tmp_path, mo
         kernels.shutdown()
 
 
-def test_the_whole_batch_renders_the_same_with_warm_and_fresh_kernels(tmp_path):
-    """Every executed notebook's outputs and every chapter page of the default batch, compared."""
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
-    fresh, warm = tmp_path / "fresh", tmp_path / "warm"
-    assert cli("render", "--fresh-kernels", data=data, build=fresh) == 0
-    assert cli("render", data=data, build=warm) == 0
+REGIONS = ("eenheid", "rotterdam-zuid")  # the unit and a district (demo data): every chapter is rendered for both
+
+
+def test_every_chapter_renders_the_same_in_fresh_kernels_as_in_the_warm_whole_batch(published, tmp_path):
+    """Every chapter's executed notebook and page for the unit and a district, each in a fresh kernel, against the
+    same jobs of the session's whole default batch, where warm kernels ran every chapter of every year and region.
+
+    The warm side is the published site's build: rendered once for the session, read here, never changed.
+    """
+    fresh, warm, batch = tmp_path / "fresh", tmp_path / "warm", published.parent
+    assert cli("render", "--fresh-kernels", "--year", "2019", "--region", REGIONS[0], "--region", REGIONS[1], build=fresh) == 0
+    for folder in ("notebooks", "reports"):  # the warm batch's outputs of these jobs, and only those
+        for region in REGIONS:
+            shutil.copytree(batch / folder / "2019" / region, warm / folder / "2019" / region)
     assert list(differences(fresh, warm)) == []
+    assert len(list((fresh / "notebooks").rglob("*.ipynb"))) == len(chapters()) * len(REGIONS)
     jobs = len(list(ROOT.joinpath("notebooks").glob("*.ipynb"))) * 14  # 2 years x 7 regions (BATCH)
-    assert BATCH.is_file() and len(list((warm / "notebooks").rglob("*.ipynb"))) == jobs
+    assert BATCH.is_file() and len(list((batch / "notebooks").rglob("*.ipynb"))) == jobs
     assert {e["kernel"] for e in Manifest(Layout(fresh)).entries.values()} == {"fresh"}
-    assert {e["kernel"] for e in Manifest(Layout(warm)).entries.values()} == {"warm"}
+    assert {e["kernel"] for e in Manifest(Layout(batch)).entries.values()} == {"warm"}
