@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name jaarverslag --display-name "Python (jaarverslag)"
 	touch $(STAMP)
 
-chromium: ## Debian's chromium (PDFs, browser tests; never a downloaded browser) and poppler-utils (page images)
-	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || \
-		{ apt-get update -qq && apt-get install -y -qq chromium poppler-utils; }
+chromium: ## Debian's chromium (PDFs, browser tests; never a downloaded browser), poppler-utils (page images), the PDF's font
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && fc-list | grep -q "DejaVu Sans" || \
+		{ apt-get update -qq && apt-get install -y -qq chromium poppler-utils fonts-dejavu-core; }
 
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error

@@ -169,7 +169,7 @@ def test_numbers_and_amounts_print_whole(kinds):
         html = BeautifulSoup(kinds[kind].with_suffix(".html").read_text(encoding="utf-8"), "html.parser").get_text(" ")
         printed = subprocess.run(["pdftotext", str(kinds[kind]), "-"], capture_output=True, text=True, check=True).stdout
         figures = {" ".join(f.split()) for f in BIG_NUMBER.findall(html)}
-        assert len(figures) >= 15
+        assert len(figures) >= 10
         assert not [f for f in figures if f not in printed.replace("\xa0", " ")], kind
 
 
