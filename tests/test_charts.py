@@ -74,6 +74,26 @@ def test_chart_fits_the_page_and_nothing_collides(draw, label):
     assert alt and label.split()[0] in alt
 
 
+def test_four_panels_of_long_titles_get_the_height_they_need():
+    """Four indicators with long labels (the long-label report's charts): the figure grows with its panel titles instead
+    of collapsing its plots (which printed matplotlib's warning into the report and drew titles over each other)."""
+    import warnings
+
+    rows = pd.DataFrame({"label": [f"{name} {LONG}" for name in ("Misdrijven", "Straatroven", "Overvallen", "Inbraken")],
+                         "previous": [91400.0, 761, 225, 4400], "current": [95782.0, 717, 223, 4028], "unit": ["count"] * 4})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chart = charts.years_side_by_side(rows, 2019, TITLE)
+        canvas = FigureCanvasAgg(chart.figure)
+        canvas.draw()
+    renderer = canvas.get_renderer()
+    assert chart.figure.get_figheight() > 3.4
+    titles = [chart.figure._suptitle.get_window_extent(renderer)] + [ax.title.get_window_extent(renderer) for ax in chart.figure.axes]
+    assert not any(_overlap(a, b) for i, a in enumerate(titles) for b in titles[i + 1:]), "titles print on top of each other"
+    for ax in chart.figure.axes:
+        assert ax.get_window_extent(renderer).height >= 100, "plotting area squeezed"
+
+
 @pytest.mark.parametrize("draw", [_norm, _years, _status])
 def test_the_numbers_behind_a_chart_are_a_table_and_a_csv_of_exactly_what_it_draws(draw):
     import io
@@ -165,3 +185,12 @@ def test_two_marks_are_still_a_chart():
     assert isinstance(charts.years_side_by_side(one_indicator, 2019, TITLE), charts.Chart)
     two_statuses = ONE_STATUS.assign(status=["onbekend"] * 8 + ["gerealiseerd"])
     assert isinstance(charts.status_per_group(two_statuses, "ambitie", STATUS_LABELS, TITLE), charts.Chart)
+
+
+def test_small_counts_have_whole_ticks_each_once():
+    """An axis up to 2 with ticks at 0,5 steps read '0, 0, 1, 2, 2' in Dutch whole numbers."""
+    rows = pd.DataFrame({"label": ["Districten met beslag"], "previous": [2.0], "current": [2.0], "unit": ["count"]})
+    chart = charts.years_side_by_side(rows, 2020, TITLE)
+    FigureCanvasAgg(chart.figure).draw()
+    labels = [t.get_text() for t in _shown(chart.figure.axes[0].yaxis)]
+    assert labels == ["0", "1", "2"]

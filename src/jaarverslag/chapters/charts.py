@@ -131,14 +131,16 @@ def years_side_by_side(rows: pd.DataFrame, year: int, title: str) -> Chart:
     Always a chart: even one indicator has two bars, and comparing them is what the chart is for.
     """
     apply_style()
-    fig = Figure(figsize=(PAGE_WIDTH, 3.4), layout="constrained")
+    titles = [_wrap(label.removeprefix("Aantal ").capitalize(), 60 // len(rows)) for label in rows["label"]]
+    lines = max(t.count("\n") + 1 for t in titles)  # a panel title of many lines gets room, not a collapsed plot
+    fig = Figure(figsize=(PAGE_WIDTH, 3.4 + 0.2 * max(0, lines - 2)), layout="constrained")
     axes = fig.subplots(1, len(rows), squeeze=False)[0]
-    for ax, row in zip(axes, rows.itertuples()):
+    for ax, row, panel in zip(axes, rows.itertuples(), titles):
         long = pd.DataFrame({"jaar": [str(year - 1), str(year)], "waarde": [row.previous, row.current]})
         sns.barplot(long, x="jaar", y="waarde", hue="jaar", palette=PALETTE[:2], legend=False, ax=ax)
         ax.set(xlabel="", ylabel="")
-        ax.set_title(_wrap(row.label.removeprefix("Aantal ").capitalize(), 60 // len(rows)), fontsize="medium")
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
+        ax.set_title(panel, fontsize="medium")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # the axis shows whole numbers
         _dutch_axis(ax.yaxis)
     fig.suptitle(_wrap(title, TITLE_WIDTH))
     parts = [
