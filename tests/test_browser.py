@@ -99,6 +99,8 @@ def test_images_have_alt_text_and_no_console_errors(page, site, year, region):
     alts = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.getAttribute('alt') || '')")
     assert all(alt.strip() for alt in alts)
     assert len(alts) >= (15 if year == 2019 else 0)
+    broken = page.eval_on_selector_all("img", "imgs => imgs.filter(i => !i.complete || !i.naturalWidth).map(i => i.alt)")
+    assert broken == []  # every chart's SVG data URL decodes and draws
     assert page.errors == []
 
 

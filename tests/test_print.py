@@ -241,6 +241,24 @@ def test_pdf_accessibility_structure(kinds):
                 assert any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
 
 
+def test_chart_labels_are_text_in_the_pdf(kinds):
+    """Charts print as vector graphics whose labels pdftotext finds (every chart's title), not as raster images."""
+    from bs4 import BeautifulSoup
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    for kind, pdf in kinds.items():
+        text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))  # Chromium draws 'ff' in a chart as one ligature
+        alts = [img["alt"] for img in BeautifulSoup(pdf.with_suffix(".html").read_text(encoding="utf-8"), "html.parser").find_all("img")]
+        titles = [re.match(r"[A-Za-z ]+diagram '(.+?)'\. ", alt).group(1) for alt in alts]
+        assert titles or kind == "partial-2018", kind
+        for title in titles:
+            assert re.sub(r"\s+", "", title) in text, f"{kind}: chart {title!r} has no text in the PDF"
+        images = subprocess.run(["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True).stdout
+        assert len(images.splitlines()) == 2, f"{kind}: raster images in the PDF\n{images}"
+
+
 def _figures(node):
     node = node.get_object()
     if not isinstance(node, dict):

@@ -181,6 +181,7 @@ class Chapter:
         return tables.goals_table(goals, caption, f"goals-{theme}")
 
     def status_chart(self, theme: str | None = None) -> None:
+        """Goals per status for each ambition; one sentence instead when all goals share one status."""
         theme = self._theme(theme)
         goals = self._goals(theme)
         if goals.empty:
@@ -190,7 +191,7 @@ class Chapter:
         charts.show(charts.status_per_group(goals, "ambitie", STATUS_LABELS, title))
 
     def result_chart(self, theme: str | None = None) -> None:
-        """Result against target for the theme's quantified percentage goals, if any."""
+        """Result against target for the theme's quantified percentage goals, if any (one goal: a sentence)."""
         theme = self._theme(theme)
         goals = self._goals(theme)
         rows = goals[(goals["unit"] == "percentage") & goals["target_value"].notna() & goals["result_value"].notna()]
