@@ -57,10 +57,22 @@ def pytest_configure(config):
     multiprocessing.set_forkserver_preload(["jaarverslag.engine.batch", "jaarverslag.engine.render"])
 
 
+SHARED_BUILDS = ("published", "rendered")  # session fixtures a whole batch or a set of reports is rendered for
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.suffix == ".ipynb" or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    # On both cores (`make test`: pytest-xdist, --dist loadgroup) a group runs on one worker: a module (or
+    # notebook) stays together with its module fixtures and in order, and the modules reading one shared
+    # build run where that build is made, so it is made once.
+    uses = {}
+    for item in items:
+        uses.setdefault(item.path, set()).update(set(getattr(item, "fixturenames", ())) & set(SHARED_BUILDS))
+    for item in items:
+        shared = [name for name in SHARED_BUILDS if name in uses[item.path]]
+        item.add_marker(pytest.mark.xdist_group(shared[0] if shared else str(item.path)))
 
 
 @pytest.fixture(scope="session")

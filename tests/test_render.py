@@ -32,8 +32,8 @@ CHAPTERS = chapters()
 
 
 @pytest.fixture(scope="module")
-def build(rendered):
-    return rendered
+def build(published):
+    return published.parent
 
 
 def _page(build, year, region, theme):
