@@ -97,7 +97,7 @@ def test_audit_lists_the_texts_claims_with_verdicts(page):
         "10 van 11 streefwaarden gehaald (niet gehaald: Totaal aantal misdrijven); 17 van 31 doelen met een streefwaarde "
         "gerealiseerd (8 niet, 6 deels gerealiseerd)", "✘ in strijd met de data"]
     assert rows["In de haven ruim 30.000 kg cocaïne onderschept (een record)"][:2] == [
-        "ruim 33.000 kg", "≠ in strijd met een andere bewering"]
+        "ruim 33.000\u00a0kg", "≠ in strijd met een andere bewering"]
     assert rows["In de haven ruim 33.000 kg cocaïne onderschept (een record)"][1] == "≠ in strijd met een andere bewering"
     assert rows["Prio 2: in 79% binnen 30 minuten ter plaatse"][1] == "✘ in strijd met de data"
     assert "Voorwoord" in [th.get_text(strip=True) for th in table.select("tbody th")]

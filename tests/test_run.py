@@ -175,7 +175,7 @@ def _add_cell(notebook, source):
 def test_a_hung_notebook_times_out_as_an_infrastructure_failure_and_the_others_finish(project, capsys):
     _add_cell(project["notebooks"] / "cter.ipynb", "import time\ntime.sleep(600)")
     started = time.monotonic()
-    assert run(project, "--timeout", "8") == 3
+    assert run(project, "--timeout", "15") == 3
     assert time.monotonic() - started < 120
     status = last(project)
     assert status["exit_code"] == 3 and status["outcome"] == "infrastructure failure"

@@ -173,8 +173,8 @@ def _tile(row: Any, year: int) -> str:
 
 # Inline, as the tables' styles are: the same look in JupyterLab, on the site and in print.
 GLANCE_STYLE = """<style>
-.at-a-glance { list-style: none; padding: 0; margin: 1rem 0; display: grid; gap: 0.6rem;
-               grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); }
+.at-a-glance { list-style: none; padding: 0 !important; margin: 1rem 0 !important; display: grid; gap: 0.6rem;
+               grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); }
 .at-a-glance li { min-width: 0; overflow-wrap: break-word; border: 1px solid #d4d4d4; border-top: 4px solid #a3a3a3;
                   padding: 0.5rem 0.7rem; display: flex; flex-direction: column; gap: 0.1rem; break-inside: avoid; }
 .at-a-glance li.met { border-top-color: #15803d; }
@@ -182,7 +182,7 @@ GLANCE_STYLE = """<style>
 .at-a-glance .group { font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.04em; color: #525252; }
 .at-a-glance .label { font-weight: 600; }
 .at-a-glance .figure { font-size: 1.6rem; font-weight: 700; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.at-a-glance .fact, .at-a-glance .verdict { white-space: nowrap; }
+.at-a-glance .fact { font-size: 0.9em; }
 .at-a-glance .verdict { font-weight: 600; }
 .at-a-glance .met .verdict { color: #14532d; }
 .at-a-glance .missed .verdict { color: #7f1d1d; }
