@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Page
 
 from conftest import CHROMIUM, ROOT, cli, cli_args
 from jaarverslag.engine.janitor import PREFIX, descendants
@@ -125,8 +126,6 @@ def test_a_chromium_killed_while_it_prints_is_started_again(rendered, tmp_path, 
     unit = site / "2019" / "eenheid" / "jaarverslag-2019-eenheid.pdf"
     before = {pdf: pdf.stat().st_mtime_ns for pdf in site.glob("*/*/*.pdf")}
     unit_before = unit.read_bytes()
-    from playwright.async_api import Page
-
     killed, real = [], Page.pdf
     existing, chromium = set(descendants(os.getpid())), set()  # a browser of the test session's own is not the step's
 

@@ -2,8 +2,8 @@
 CSS, bookmarks (the outline) from its headings, and page numbers in the contents from a second pass.
 
 One Chromium prints every report of a publish step, driven over the DevTools protocol by Playwright
-(never a downloaded browser): starting a browser cost more than printing a report, and PAGES reports
-print at once, one per core.
+(never a downloaded browser): starting a browser costs about as much as printing a report, and PAGES
+reports print at once, one per core, each in a tab kept from report to report.
 
 Chromium has no CSS target-counter(), so the contents' page numbers are found by printing
 once, reading the page each named destination (an element id) landed on, filling the
@@ -21,6 +21,7 @@ import re
 import shutil
 import signal
 from collections.abc import Awaitable
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,7 +64,12 @@ def print_numbered(reports: list[tuple[Path, Path]], site: Path, site_url: str |
     executable = shutil.which(CHROMIUM)
     if executable is None:
         raise JaarverslagError("chromium not found: install Debian's package (apt-get install chromium) to print PDFs")
-    return asyncio.run(_print_all(executable, reports, site, site_url))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_print_all(executable, reports, site, site_url))
+    with ThreadPoolExecutor(1) as beside:  # the caller runs an event loop (a notebook, Playwright's sync API): not in it
+        return beside.submit(asyncio.run, _print_all(executable, reports, site, site_url)).result()
 
 
 async def _print_all(executable: str, reports: list[tuple[Path, Path]], site: Path,
