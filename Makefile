@@ -30,8 +30,8 @@ setup: $(STAMP) chromium $(AXE) ## everything the other targets need
 report: $(STAMP) chromium ## render what changed, publish reports, PDFs and index into build/site/, prepare the Quarto books
 	$(BIN)/jaarverslag run
 
-test: $(STAMP) chromium $(AXE) ## run the test suite (pytest, nbval, browser tests) on both cores
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+test: $(STAMP) chromium $(AXE) ## run the test suite (pytest, nbval, browser tests) on both cores, a file (a notebook's cells) per worker
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-fast: $(STAMP) ## only the unit tests: no notebook execution, PDF or browser
 	$(BIN)/python -m pytest -m "not slow"

@@ -57,35 +57,10 @@ def pytest_configure(config):
     multiprocessing.set_forkserver_preload(["jaarverslag.engine.batch", "jaarverslag.engine.render"])
 
 
-SHARED_BUILDS = ("published", "rendered")  # session fixtures a whole batch or a set of reports is rendered for
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.suffix == ".ipynb" or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-    # On both cores (`make test`: pytest-xdist, --dist loadgroup) a group runs on one worker: a module (or
-    # notebook) stays together with its module fixtures and in order, and the modules reading one shared
-    # build run where that build is made, so it is made once.
-    uses = {}
-    for item in items:
-        uses.setdefault(item.path, set()).update(set(getattr(item, "fixturenames", ())) & set(SHARED_BUILDS))
-    for item in items:
-        shared = [name for name in SHARED_BUILDS if name in uses[item.path]]
-        item.add_marker(pytest.mark.xdist_group(shared[0] if shared else f"{item.path.parent.name}-{item.path.stem}"))
-
-
-def pytest_xdist_make_scheduler(config, log):
-    """xdist's loadgroup, except that a notebook's cells are one group: nbval runs them in order in one kernel,
-    and its items' ids do not take xdist's group suffix."""
-    from xdist.scheduler import LoadGroupScheduling
-
-    class Groups(LoadGroupScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return super()._split_scope(nodeid) if "@" in nodeid else nodeid.split("::", 1)[0]
-
-    return Groups(config, log)
 
 
 @pytest.fixture(scope="session")

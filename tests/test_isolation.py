@@ -85,7 +85,7 @@ def test_a_hung_page_is_given_up_after_a_time_that_scales_with_the_page_and_its_
     failures = pdf.print_numbered([(html, target)], tmp_path, None)
     assert list(failures) == [target]
     assert re.fullmatch(r"chromium did not finish printing .*report\.html within 2 s", str(failures[target]))
-    assert chromium and _wait_gone(list(chromium)) == []
+    assert chromium and _wait_gone(list(chromium), 5.0) == []  # a loaded machine reaps slowly
     assert target.read_bytes() == b"%PDF previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.pdf"]  # no draft left
 
