@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name jaarverslag --display-name "Python (jaarverslag)"
 	touch $(STAMP)
 
-chromium: ## Debian's chromium (PDFs, browser tests; never a downloaded browser) and poppler-utils (page images)
-	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || \
-		{ apt-get update -qq && apt-get install -y -qq chromium poppler-utils; }
+chromium: ## Debian's chromium (PDFs, browser tests; never a downloaded browser), poppler-utils (page images), the PDF's font
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && fc-list | grep -q "DejaVu Sans" || \
+		{ apt-get update -qq && apt-get install -y -qq chromium poppler-utils fonts-dejavu-core; }
 
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
@@ -30,8 +30,8 @@ setup: $(STAMP) chromium $(AXE) ## everything the other targets need
 report: $(STAMP) chromium ## render what changed, publish reports, PDFs and index into build/site/, prepare the Quarto books
 	$(BIN)/jaarverslag run
 
-test: $(STAMP) chromium $(AXE) ## run the test suite (pytest, nbval, browser tests)
-	$(BIN)/python -m pytest
+test: $(STAMP) chromium $(AXE) ## run the test suite (pytest, nbval, browser tests) on both cores, a file (a notebook's cells) per worker
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-fast: $(STAMP) ## only the unit tests: no notebook execution, PDF or browser
 	$(BIN)/python -m pytest -m "not slow"

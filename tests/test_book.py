@@ -69,7 +69,7 @@ def test_generated_books_follow_quartos_structure(books):
         if (year, region) == ("2019", "eenheid"):
             assert len(files) == 1 + len(chapters())  # index.qmd and every chapter
             assert [e["part"] for e in config["book"]["chapters"][1:]] == [
-                "Regionaal Veiligheidsbeeld", "Strategische thema's", "Ontwikkelagenda's"]
+                "Veiligheid in cijfers", "Strategische thema's", "Organisatie in ontwikkeling"]
     assert len(outputs) == len(books), "books must not share an output directory"
 
 

@@ -25,7 +25,7 @@ def findings(data_dir, text, theme=THEME):
 def test_the_shipped_narratives_follow_from_the_data(capsys):
     assert narratives.check(load(DATA)) == []
     assert cli("validate") == 0
-    assert "10 narratives)" in capsys.readouterr().out
+    assert "11 narratives)" in capsys.readouterr().out
 
 
 def test_a_contradicted_figure_fails_validate_with_file_line_sentence_and_figure(data_dir, capsys):

@@ -48,7 +48,7 @@ def test_matrix_and_selection(batch):
     assert len(batch.jobs()) == len(batch.years) * len(batch.regions) * len(batch.chapters)
     small = batch.select([2019], ["eenheid"], ["cter", "veiligheidsbeeld"])
     assert small.jobs() == [(2019, "eenheid", "veiligheidsbeeld"), (2019, "eenheid", "cter")]
-    assert [p.title for p in small.parts] == ["Regionaal Veiligheidsbeeld", "Strategische thema's"]
+    assert [p.title for p in small.parts] == ["Veiligheid in cijfers", "Strategische thema's"]
     with pytest.raises(ParameterError, match="unknown chapter 'verkeer'"):
         batch.select(notebooks=["verkeer"])
 

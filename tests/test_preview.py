@@ -56,7 +56,7 @@ def test_the_open_page_shows_an_edit_and_bad_input_keeps_the_last_good_page(prev
     url, project, log = preview
     page = browser.new_page()
     page.goto(url)
-    assert page.locator("h1", has_text="Cybercrime").count() == 1
+    assert page.locator("h2", has_text="Cybercrime").count() == 1
 
     narrative = project / "data" / "narratives" / "2019" / "eenheid" / "cybercrime.md"
     narrative.write_text(narrative.read_text(encoding="utf-8") + "\nEen zin die er net bij kwam.\n", encoding="utf-8")

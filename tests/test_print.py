@@ -11,8 +11,10 @@ import shutil
 import subprocess
 import unicodedata
 
+import pages
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from conftest import BATCH, CHROMIUM, ROOT, cli, edit_csv
@@ -131,6 +133,62 @@ def test_pdf_is_navigable_with_true_page_numbers(kinds, kind):
         assert f"Pagina {number} van {len(pages)}" in text
 
 
+TOP_LEVEL = {"Inhoud", "Voorwoord", "In één oogopslag", "Veiligheid in cijfers", "Strategische thema's",
+             "Organisatie in ontwikkeling", "Bijlage: verantwoording van de cijfers", "Colofon"}
+
+
+@pytest.mark.parametrize("kind", ["unit-2019", "district-2019"])
+def test_bookmarks_nest_part_chapter_section(kinds, kind):
+    """Parts, front matter, appendix and colophon at the top; each chapter under its part; sections under it."""
+    outline = list(_outline(PdfReader(kinds[kind])))
+    top = {title for depth, title, _ in outline if depth == 0}
+    assert top - {t for t in top if t.startswith("Jaarverslag 2019")} <= TOP_LEVEL
+    assert {"Veiligheid in cijfers", "Colofon", "Bijlage: verantwoording van de cijfers"} <= top
+    parents, stack = [], []
+    for d, title, _ in outline:
+        stack[d:] = [title]
+        parents.append((title, d, stack[d - 1] if d else None))
+    assert ("Regionaal Veiligheidsbeeld 2019", 1, "Veiligheid in cijfers") in parents
+    assert ("Cybercrime 2019", 1, "Strategische thema's") in parents
+    assert ("Doelen en resultaten", 2, "Cybercrime 2019") in parents
+    assert ("Ontwikkelagenda's 2019", 1, "Organisatie in ontwikkeling") in parents
+    assert ("Controle van gepubliceerde cijfers", 1, "Bijlage: verantwoording van de cijfers") in parents
+
+
+@pytest.mark.parametrize("kind", ["unit-2019", "district-2019", "partial-2018", "long-labels-2020"])
+def test_no_heading_alone_at_a_page_foot_and_no_page_left_half_empty(kinds, kind):
+    assert pages.defects(kinds[kind]) == []
+
+
+BIG_NUMBER = re.compile(r"(?:€\s)?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+
+
+def test_numbers_and_amounts_print_whole(kinds):
+    """Every thousands-separated figure and amount of the page is on one line in the PDF."""
+    for kind in ("unit-2019", "long-labels-2020"):
+        html = BeautifulSoup(kinds[kind].with_suffix(".html").read_text(encoding="utf-8"), "html.parser").get_text(" ")
+        printed = subprocess.run(["pdftotext", str(kinds[kind]), "-"], capture_output=True, text=True, check=True).stdout
+        figures = {" ".join(f.split()) for f in BIG_NUMBER.findall(html)}
+        assert len(figures) >= 10
+        assert not [f for f in figures if f not in printed.replace("\xa0", " ")], kind
+
+
+def test_words_are_whole_in_the_text_layer(kinds):
+    """Copy and search find "woninginbraken": no soft hyphen in the text layer, only the visible ones at line ends."""
+    for kind, pdf in kinds.items():
+        printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "\u00ad" not in printed, kind
+    unit = subprocess.run(["pdftotext", str(kinds["unit-2019"]), "-"], capture_output=True, text=True, check=True).stdout
+    assert unit.count("woninginbraken") >= 5
+
+
+def test_one_type_family_is_embedded_for_text_header_and_footer(kinds):
+    for kind, pdf in kinds.items():
+        fonts = {str(font.get_object()["/BaseFont"]) for page in PdfReader(pdf).pages
+                 for font in (page["/Resources"].get("/Font") or {}).values()}
+        assert fonts and all("DejaVuSans" in f for f in fonts), (kind, fonts)
+
+
 def test_every_link_in_the_pdfs_works_away_from_the_build_machine(kinds):
     """No file: link (Chromium's for every relative link) survives: the data and site links go to site_url."""
     site_url = load_batch(BATCH).base_url
@@ -146,7 +204,8 @@ def test_cover_colophon_and_running_header(kinds):
     pages = _text(PdfReader(kinds["district-2019"]))
     cover = pages[0]
     assert "Jaarverslag 2019" in cover and "Rotterdam-Zuid" in cover and "Uitgave van" in cover
-    assert "Demodata" in cover and "POLITIE EENHEID ROTTERDAM" in cover  # upper case by CSS
+    assert "Demodata" in cover and "Politie Eenheid Rotterdam" in cover
+    assert not re.search(r"\b[0-9a-f]{12}\b", cover)  # no build hashes
     assert "Jaarverslag 2019 – Rotterdam-Zuid" in pages[3]  # the running header
     colophon = next(text for text in pages if "Colofon" in text and "Werkwijze" in text)
     assert "Demodata: gegenereerd voor de districten" in colophon and "Herkomst" in colophon
@@ -180,6 +239,24 @@ def test_pdf_accessibility_structure(kinds):
                 font = font.get_object()
                 descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
                 assert any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+
+
+def test_chart_labels_are_text_in_the_pdf(kinds):
+    """Charts print as vector graphics whose labels pdftotext finds (every chart's title), not as raster images."""
+    from bs4 import BeautifulSoup
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    for kind, pdf in kinds.items():
+        text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))  # Chromium draws 'ff' in a chart as one ligature
+        alts = [img["alt"] for img in BeautifulSoup(pdf.with_suffix(".html").read_text(encoding="utf-8"), "html.parser").find_all("img")]
+        titles = [re.match(r"[A-Za-z ]+diagram '(.+?)'\. ", alt).group(1) for alt in alts]
+        assert titles or kind == "partial-2018", kind
+        for title in titles:
+            assert re.sub(r"\s+", "", title) in text, f"{kind}: chart {title!r} has no text in the PDF"
+        images = subprocess.run(["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True).stdout
+        assert len(images.splitlines()) == 2, f"{kind}: raster images in the PDF\n{images}"
 
 
 def _figures(node):

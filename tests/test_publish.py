@@ -1,5 +1,7 @@
 """Published reports: assembled HTML per (year, region), its PDF, and the index."""
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
@@ -23,8 +25,10 @@ def test_report_has_title_page_toc_and_every_chapter_in_order(unit):
     assert unit.html["lang"] == "nl"
     assert unit.title.get_text() == "Jaarverslag 2019 – Eenheid Rotterdam"
     title = unit.select_one(".title-page")
-    assert title.h1.get_text(strip=True).rstrip("¶") == "Jaarverslag 2019"
-    assert title.h2.get_text(strip=True).rstrip("¶") == "Eenheid Rotterdam"
+    assert title.h1.get_text(" ", strip=True).rstrip("¶ ") == "Jaarverslag 2019 Eenheid Rotterdam"
+    assert title.select_one(".publisher").get_text() == "Politie Eenheid Rotterdam"
+    assert re.fullmatch(r"Uitgave van \d{1,2} \w+ 20\d\d", title.select_one(".edition").get_text())
+    assert not re.search(r"\b[0-9a-f]{12}\b", title.get_text())  # no build hashes on the cover
     anchors = [a["href"] for a in unit.find_all("a", href=True) if a["href"].startswith("#hoofdstuk-")
                and not a.find_parent("nav")]  # the contents list; the menu and the pagers are <nav>
     assert anchors == [f"#hoofdstuk-{t}" for t in CHAPTERS]
@@ -33,7 +37,56 @@ def test_report_has_title_page_toc_and_every_chapter_in_order(unit):
     ids = [div["id"] for div in unit.select("div.chapter")]
     assert ids == [f"hoofdstuk-{t}" for t in CHAPTERS]
     assert [h.get_text(strip=True) for h in unit.select("h1.part")] == [
-        "Regionaal Veiligheidsbeeld", "Strategische thema's", "Ontwikkelagenda's"]
+        "Veiligheid in cijfers", "Strategische thema's", "Organisatie in ontwikkeling"]
+
+
+def _top(heading):
+    return heading.get_text(" ", strip=True).rstrip("¶ ")
+
+
+def test_front_matter_parts_appendix_and_colophon_in_a_readers_order(unit):
+    """Contents, foreword and the figures at a glance first; the audit in an appendix; chapters one level under
+    their part, so the PDF's bookmarks nest part > chapter > section."""
+    assert [_top(h) for h in unit.find_all("h1")] == [
+        "Jaarverslag 2019 Eenheid Rotterdam", "Inhoud", "Voorwoord", "In één oogopslag", "Veiligheid in cijfers",
+        "Strategische thema's", "Organisatie in ontwikkeling", "Bijlage: verantwoording van de cijfers", "Colofon"]
+    assert [_top(h) for h in unit.select(".toc li > strong > a")][:2] == ["Voorwoord", "In één oogopslag"]
+    chapter_titles = [_top(h) for h in unit.find_all("h2") if h.find_previous("div", class_="chapter")]
+    assert "Regionaal Veiligheidsbeeld 2019" in chapter_titles and "Cybercrime 2019" in chapter_titles
+    appendix = unit.select_one("#bijlage")
+    assert _top(appendix.find_next("h2")) == "Controle van gepubliceerde cijfers"
+    assert "Beweringen in de tekst" in [_top(h) for h in appendix.find_all_next("h3")]
+    html = str(unit)
+    chapter_one = html[html.index('id="hoofdstuk-veiligheidsbeeld"'):html.index('id="hoofdstuk-districten"')]
+    assert "Controle van gepubliceerde cijfers" not in chapter_one and 'href="#bijlage"' in chapter_one
+
+
+def test_the_figures_at_a_glance_show_every_kpi_met_or_not(unit):
+    glance = unit.select_one("#in-een-oogopslag").find_next("ul", class_="at-a-glance")
+    tiles = glance.find_all("li")
+    kpi = unit.select_one("#T_kpi").find("tbody").find_all("tr")
+    assert len(tiles) == len(kpi) == 12
+    verdicts = [t.select_one(".verdict").get_text() for t in tiles]
+    assert verdicts.count("✔ gehaald") == 10 and verdicts.count("✘ niet gehaald") == 1
+    assert "10 van 11 streefwaarden gehaald" in unit.select_one("#in-een-oogopslag").find_next("p").get_text()
+    assert tiles[0].select_one(".figure").get_text() == "95.782"
+
+
+def test_a_report_without_a_foreword_has_none(rendered):
+    district = _report(rendered, 2019, "rotterdam-zuid")
+    assert not district.select("#voorwoord") and district.select("#in-een-oogopslag")
+    assert "Voorwoord" not in [_top(a) for a in district.select(".toc a")]
+
+
+def test_the_colophon_names_publisher_contact_every_download_and_small_print(unit, rendered):
+    colophon = unit.select_one("#colofon").find_parent(class_="jp-Cell")
+    text = colophon.get_text(" ", strip=True)
+    assert "Uitgave. Politie Eenheid Rotterdam, uitgave van" in text and "0900-8844" in text
+    links = {a["href"] for a in colophon.find_all("a")}
+    package = rendered / "site" / "2019" / "eenheid" / "data"
+    assert {f"data/{p.name}" for p in package.glob("*.csv") if not p.name.endswith("-excel.csv")} <= links
+    assert "data/datapackage.json" in links
+    assert colophon.select_one("footer.provenance").get_text(strip=True).startswith("Herkomst")
 
 
 def test_report_hides_code_and_parameters(unit):
@@ -139,8 +192,8 @@ def test_each_report_offers_its_data_as_a_valid_data_package(rendered, dataset):
     assert {"districten.csv", "controle.csv", "beweringen.csv"} <= {p.name for p in folder.iterdir()}
     partial = {p.name for p in (rendered / "site" / "2018" / "eenheid" / "data").iterdir()}  # only the chapter cter
     assert "cijfers.csv" in partial and not partial & {"districten.csv", "controle.csv", "beweringen.csv"}
-    colophon = _report(rendered, 2019, "eenheid").select_one("#colofon").find_parent().get_text(" ")
-    assert "Frictionless Data Package" in colophon
+    colophon = _report(rendered, 2019, "eenheid").select_one("#colofon").find_parent()
+    assert colophon.find("a", href="data/datapackage.json")
 
 
 def test_methodology_and_accessibility_statement(rendered, dataset):

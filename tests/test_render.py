@@ -32,8 +32,8 @@ CHAPTERS = chapters()
 
 
 @pytest.fixture(scope="module")
-def build(rendered):
-    return rendered
+def build(published):
+    return published.parent
 
 
 def _page(build, year, region, theme):
@@ -97,7 +97,7 @@ def test_audit_lists_the_texts_claims_with_verdicts(page):
         "10 van 11 streefwaarden gehaald (niet gehaald: Totaal aantal misdrijven); 17 van 31 doelen met een streefwaarde "
         "gerealiseerd (8 niet, 6 deels gerealiseerd)", "✘ in strijd met de data"]
     assert rows["In de haven ruim 30.000 kg cocaïne onderschept (een record)"][:2] == [
-        "ruim 33.000 kg", "≠ in strijd met een andere bewering"]
+        "ruim 33.000\u00a0kg", "≠ in strijd met een andere bewering"]
     assert rows["In de haven ruim 33.000 kg cocaïne onderschept (een record)"][1] == "≠ in strijd met een andere bewering"
     assert rows["Prio 2: in 79% binnen 30 minuten ter plaatse"][1] == "✘ in strijd met de data"
     assert "Voorwoord" in [th.get_text(strip=True) for th in table.select("tbody th")]
@@ -129,12 +129,30 @@ def test_a_figure_a_goal_measures_shows_that_goal_and_the_goal_its_result(build)
     assert goals["HALT-verwijzingen binnen 7 dagen na verhoor"][4] == "Ons oordeel: Resultaat 69% tegen streefwaarde 80%."
 
 
-def test_charts_have_alt_text(page):
+def test_charts_are_svg_images_with_alt_text_size_and_text_labels(page):
+    from urllib.parse import unquote
+
     images = page.find_all("img")
     assert len(images) == 2
     assert all(img.get("alt", "").strip() for img in images)
     assert "Aantal woninginbraken: 4.400 in 2018 en 4.028 in 2019" in images[0]["alt"]
     assert "norm 82%" in images[1]["alt"]
+    for img in images:
+        assert img["src"].startswith("data:image/svg+xml;charset=utf-8,<?xml") and int(img["width"]) == 688 and int(img["height"]) > 0
+    svg = unquote(images[0]["src"].split(",", 1)[1])
+    assert svg.rstrip().endswith("</svg>") and ">High impact crime, 2018 en 2019</text>" in svg and ">Woninginbraken</text>" in svg
+
+
+def test_a_chart_of_one_category_is_a_sentence_without_numbers(build):
+    """Ontwikkelagenda GGP (2019, unit): all 9 goals 'onbekend'; CTER: one percentage goal with target and result."""
+    ggp = _page(build, 2019, "eenheid", "ontwikkelagendas")
+    assert "Van alle 9 doelen is de status onbekend." in [p.get_text() for p in ggp.select("p.chart-sentence")]
+    summaries = [d.summary.get_text() for d in ggp.select("details.chart-data")]
+    assert not any("Ontwikkelagenda GGP" in s for s in summaries) and len(summaries) == len(ggp.find_all("img"))
+    cter = _page(build, 2019, "eenheid", "cter")
+    assert [p.get_text() for p in cter.select("p.chart-sentence")] == [
+        "IBT-plichtigen getraind in levensreddend handelen: 100% (resultaat), tegen een norm van 90%."]
+    assert len(cter.find_all("img")) == len(cter.select("details.chart-data")) == 1  # the status chart stays a chart
 
 
 def test_failing_notebook_keeps_earlier_output(tmp_path, build, capsys):

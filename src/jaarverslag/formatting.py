@@ -44,18 +44,21 @@ def percent(x: float | None, decimals: int | None = None, signed: bool = False) 
     return format_percent(x / 100, format=_pattern(decimals, signed, "%"), locale=LOCALE)
 
 
+NBSP = "\u00a0"  # between an amount and its sign or unit: a line never breaks inside an amount
+
+
 def euro(x: float | None) -> str:
-    """14232000 -> '€ 14.232.000' (whole euros, as the report states amounts)."""
+    """14232000 -> '€ 14.232.000' (whole euros, as the report states amounts; a no-break space after €)."""
     if _missing(x):
         return MISSING
-    return format_currency(x, "EUR", format="¤ #,##0", currency_digits=False, locale=LOCALE)
+    return format_currency(x, "EUR", format="¤ #,##0", currency_digits=False, locale=LOCALE).replace(" ", NBSP)
 
 
 def fte(x: float | None) -> str:
     """Staff capacity: 9.5 -> '9,5 fte', 500 -> '500 fte'."""
     if _missing(x):
         return MISSING
-    return number(x, 0 if float(x).is_integer() else 1) + " fte"
+    return number(x, 0 if float(x).is_integer() else 1) + NBSP + "fte"
 
 
 def value(x: float | None, unit: str, qualifier: str | None = None) -> str:
@@ -65,7 +68,7 @@ def value(x: float | None, unit: str, qualifier: str | None = None) -> str:
         "districts": number,
         "percentage": percent,
         "euro": euro,
-        "kilogram": lambda v: MISSING if _missing(v) else number(v) + " kg",
+        "kilogram": lambda v: MISSING if _missing(v) else number(v) + NBSP + "kg",
         "fte": fte,
     }[unit](x)
     return f"{qualifier} {text}" if qualifier and text != MISSING else text

@@ -434,14 +434,14 @@ def check_file(path: Path, facts: _Facts) -> list[Finding]:
 
 def check(data: Dataset) -> list[Finding]:
     """Every number and direction word of every narrative that does not follow from the data, in file order."""
-    themes = set(data.themes["id"])
+    themes = {*data.themes["id"], catalog.FOREWORD}
     facts: dict[tuple[int, str], _Facts] = {}
     findings: list[Finding] = []
     for path in files(data):
         year, region, theme = path.parent.parent.name, path.parent.name, path.stem
         if not year.isdigit() or theme not in themes:
             findings.append(Finding(path, 1, "", "not a narrative: the path must be narratives/<year>/<region>/<theme>.md "
-                                                 "with a theme of themes.csv"))
+                                                 f"with a theme of themes.csv, or {catalog.FOREWORD}.md"))
             continue
         key = (int(year), region)
         if key not in facts:

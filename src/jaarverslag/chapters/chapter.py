@@ -35,6 +35,11 @@ def safe_html(text: str) -> str:
     return nh3.clean(text, tags=NARRATIVE_TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"})
 
 
+def markdown_html(content: bytes) -> str:
+    """An analyst's Markdown as safe HTML (see `Chapter.narrative`)."""
+    return safe_html(mistune.html(content.decode("utf-8")))
+
+
 @dataclass
 class Chapter:
     data: Dataset
@@ -112,13 +117,17 @@ class Chapter:
         show the file, when it changes (engine/hashing.py).
         """
         theme = self._theme(theme)
-        path = narrative(self.data.data_dir, self.year, self.region, theme)
-        content = read_bytes(path)  # read once: what is shown is what the key records
-        read = {READS: {path.relative_to(self.data.data_dir).as_posix(): content_digest(content)}}
+        content, read = self._read(theme)
         if content is None:
             return Markdown(self.missing(f"Geen toelichting: voor {self.theme_label(theme)} is voor {self.region_name} "
                                          f"in {self.year} geen tekst geschreven.").data, metadata=read)
-        return HTML(safe_html(mistune.html(content.decode("utf-8"))), metadata=read)
+        return HTML(markdown_html(content), metadata=read)
+
+    def _read(self, name: str) -> tuple[bytes | None, dict]:
+        """A narrative's bytes (None when absent) and the metadata that keys the chapter on them."""
+        path = narrative(self.data.data_dir, self.year, self.region, name)
+        content = read_bytes(path)  # read once: what is shown is what the key records
+        return content, {READS: {path.relative_to(self.data.data_dir).as_posix(): content_digest(content)}}
 
     def figures(self, theme: str | None = None) -> HTML | Markdown:
         """The theme's headline figures with the change against the previous year."""
@@ -172,6 +181,7 @@ class Chapter:
         return tables.goals_table(goals, caption, f"goals-{theme}")
 
     def status_chart(self, theme: str | None = None) -> None:
+        """Goals per status for each ambition; one sentence instead when all goals share one status."""
         theme = self._theme(theme)
         goals = self._goals(theme)
         if goals.empty:
@@ -181,7 +191,7 @@ class Chapter:
         charts.show(charts.status_per_group(goals, "ambitie", STATUS_LABELS, title))
 
     def result_chart(self, theme: str | None = None) -> None:
-        """Result against target for the theme's quantified percentage goals, if any."""
+        """Result against target for the theme's quantified percentage goals, if any (one goal: a sentence)."""
         theme = self._theme(theme)
         goals = self._goals(theme)
         rows = goals[(goals["unit"] == "percentage") & goals["target_value"].notna() & goals["result_value"].notna()]

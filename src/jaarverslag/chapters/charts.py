@@ -1,22 +1,26 @@
-"""Charts: one seaborn style for every chapter, figures shown with alt text.
+"""Charts: one seaborn style for every chapter, figures shown as SVG with alt text.
 
 Figures are drawn on matplotlib Figure objects (not pyplot) so nothing is shown twice,
-and are displayed as PNG with their alt text both as text/plain (what nbval compares
-and screen readers of plain outputs get) and as image metadata (what the HTML uses).
+and are displayed as SVG, so they stay sharp in print and when zoomed on a phone, and their
+labels stay text (selectable, found by search in the PDF). Their alt text is both text/plain
+(what nbval compares and screen readers of plain outputs get) and image metadata (what the
+HTML uses). The SVG is the same bytes on every run and in every kernel (no date, fixed ids),
+because nbval and the warm-kernel test compare outputs exactly.
 Every figure is as wide as the printed page's text, so it prints at its own size;
 long labels and titles are wrapped, and the legend sits below the plot, so neither
-squeezes the plotting area.
+squeezes the plotting area. A chart of one category (one bar, one dot) would show nothing
+a sentence does not: the chart functions then return a Sentence instead, shown as text.
 """
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 import textwrap
 from dataclasses import dataclass
 from urllib.parse import quote
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -32,11 +36,18 @@ PALETTE = sns.color_palette("colorblind")
 PAGE_WIDTH = 182 / 25.4  # inches: A4 less the print margins (see the report template's @page)
 LABEL_WIDTH = 36  # characters per line of a category label
 TITLE_WIDTH = 70  # characters per line of a title
-_THEME = {"style": "whitegrid", "context": "notebook", "font_scale": 0.95}
+CSS_PX = 96  # CSS pixels per inch: the size the report gives a chart's <img>
+# DejaVu Sans is what matplotlib measures the labels with (it ships it) and what Debian's fonts-dejavu gives
+# Chromium to embed in the PDF; a reader without it gets Bitstream Vera (the same shapes) or a narrower sans-serif.
+FONTS = ["DejaVu Sans", "Bitstream Vera Sans"]
+_THEME = {"style": "whitegrid", "context": "notebook", "font_scale": 0.95, "rc": {"font.sans-serif": FONTS}}
+# Text stays text; ids are hashed with a fixed salt instead of a random one, so the same chart is the same bytes.
+SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "jaarverslag", "svg.id": None, "font.sans-serif": FONTS}
+SVG_METADATA = {"Date": None, "Creator": None}  # no render time, no matplotlib version: outputs change only with the chart
 
 
 def apply_style() -> None:
-    """The single visual style of the report (colour-blind safe palette)."""
+    """The single visual style of the report (colour-blind safe palette, DejaVu Sans)."""
     sns.set_theme(palette=PALETTE, **_THEME)
 
 
@@ -50,16 +61,36 @@ class Chart:
     title: str
 
 
-def show(chart: Chart) -> None:
-    """Display a chart as PNG with alt text, and under it its numbers: a table and a CSV download.
+@dataclass(frozen=True)
+class Sentence:
+    """What a chart of one category says, in one Dutch sentence (plain text; escaped when shown)."""
+
+    text: str
+
+
+def svg(figure: Figure) -> str:
+    """The figure as SVG: text as text in DejaVu Sans, and the same bytes for the same chart in any kernel."""
+    buffer = io.BytesIO()
+    with mpl.rc_context(SVG_RC):
+        figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
+    return buffer.getvalue().decode("utf-8")
+
+
+def show(chart: Chart | Sentence) -> None:
+    """Display a chart as SVG with alt text and size, and under it its numbers: a table and a CSV download.
 
     The numbers sit in a closed <details> element, so screen-reader and keyboard users can
-    open them and print leaves them out.
+    open them and print leaves them out. A Sentence is shown as a paragraph where the chart
+    would be, without numbers: it states them.
     """
-    buffer = io.BytesIO()
-    chart.figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    png = base64.b64encode(buffer.getvalue()).decode("ascii")
-    display({"image/png": png, "text/plain": chart.alt}, raw=True, metadata={"image/png": {"alt": chart.alt}})
+    if isinstance(chart, Sentence):
+        display(HTML(f'<p class="chart-sentence">{formatting.literal(chart.text)}</p>'))
+        return
+    width, height = (round(float(inches) * CSS_PX) for inches in chart.figure.get_size_inches())
+    display(
+        {"image/svg+xml": svg(chart.figure), "text/plain": chart.alt}, raw=True,
+        metadata={"image/svg+xml": {"alt": chart.alt, "width": width, "height": height}},
+    )
     display(HTML(data_table(chart)))
 
 
@@ -95,16 +126,21 @@ def _wrap(text: str, width: int) -> str:
 
 
 def years_side_by_side(rows: pd.DataFrame, year: int, title: str) -> Chart:
-    """Previous and current year per indicator, one small panel each (scales differ)."""
+    """Previous and current year per indicator, one small panel each (scales differ).
+
+    Always a chart: even one indicator has two bars, and comparing them is what the chart is for.
+    """
     apply_style()
-    fig = Figure(figsize=(PAGE_WIDTH, 3.4), layout="constrained")
+    titles = [_wrap(label.removeprefix("Aantal ").capitalize(), 60 // len(rows)) for label in rows["label"]]
+    lines = max(t.count("\n") + 1 for t in titles)  # a panel title of many lines gets room, not a collapsed plot
+    fig = Figure(figsize=(PAGE_WIDTH, 3.4 + 0.2 * max(0, lines - 2)), layout="constrained")
     axes = fig.subplots(1, len(rows), squeeze=False)[0]
-    for ax, row in zip(axes, rows.itertuples()):
+    for ax, row, panel in zip(axes, rows.itertuples(), titles):
         long = pd.DataFrame({"jaar": [str(year - 1), str(year)], "waarde": [row.previous, row.current]})
         sns.barplot(long, x="jaar", y="waarde", hue="jaar", palette=PALETTE[:2], legend=False, ax=ax)
         ax.set(xlabel="", ylabel="")
-        ax.set_title(_wrap(row.label.removeprefix("Aantal ").capitalize(), 60 // len(rows)), fontsize="medium")
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
+        ax.set_title(panel, fontsize="medium")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # the axis shows whole numbers
         _dutch_axis(ax.yaxis)
     fig.suptitle(_wrap(title, TITLE_WIDTH))
     parts = [
@@ -118,12 +154,18 @@ def years_side_by_side(rows: pd.DataFrame, year: int, title: str) -> Chart:
     return Chart(fig, f"Staafdiagram '{title}'. " + "; ".join(parts) + ".", data, title)
 
 
-def against_norm(rows: pd.DataFrame, points: dict[str, str], title: str) -> Chart:
+def against_norm(rows: pd.DataFrame, points: dict[str, str], title: str) -> Chart | Sentence:
     """Percentages as dots (one series per column in points), the norm as a vertical mark.
 
     rows needs `label`, `reference` (the norm) and the columns named in points, whose
-    values are the legend labels (e.g. {"previous": "2018", "current": "2019"}).
+    values are the legend labels (e.g. {"previous": "2018", "current": "2019"}). A single
+    dot is one figure and its norm: a Sentence says it.
     """
+    drawn = [(row, column) for row in rows.itertuples() for column in points if not pd.isna(getattr(row, column))]
+    if len(drawn) == 1:
+        row, column = drawn[0]
+        return Sentence(f"{row.label}: {formatting.percent(getattr(row, column))} ({points[column]}), "
+                        f"tegen een norm van {formatting.percent(row.reference)}.")
     apply_style()
     labels = [_wrap(label, LABEL_WIDTH) for label in rows["label"]]
     lines = sum(label.count("\n") + 1 for label in labels)
@@ -166,11 +208,17 @@ def against_norm(rows: pd.DataFrame, points: dict[str, str], title: str) -> Char
 STATUS_COLOURS = dict(zip(STATUSES, (PALETTE[2], PALETTE[1], PALETTE[3], PALETTE[7], PALETTE[4]), strict=True))
 
 
-def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title: str) -> Chart:
-    """Number of goals per status for each ambition (or theme), as grouped bars."""
-    apply_style()
+def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title: str) -> Chart | Sentence:
+    """Number of goals per status for each ambition (or theme), as grouped bars.
+
+    The chart is about the statuses: when every goal has the same one, bars of one colour tell
+    nothing a Sentence does not (with the number per group when there are several groups).
+    """
     groups = list(dict.fromkeys(goals[by]))
     present = [s for s in STATUS_COLOURS if (goals["status"] == s).any()]
+    if len(present) == 1:
+        return _one_status(goals, by, groups, labels[present[0]].lower())
+    apply_style()
     fig = Figure(figsize=(PAGE_WIDTH, 1.8 + 0.28 * len(groups) * len(present)), layout="constrained")
     ax = fig.subplots()
     sns.countplot(
@@ -194,11 +242,27 @@ def status_per_group(goals: pd.DataFrame, by: str, labels: dict[str, str], title
     return Chart(fig, f"Staafdiagram '{title}'. " + "; ".join(parts) + ".", data, title)
 
 
-def met_per_region(counts: pd.DataFrame, title: str) -> Chart:
+def _one_status(goals: pd.DataFrame, by: str, groups: list[str], status: str) -> Sentence:
+    if len(goals) == 1:
+        return Sentence(f"Van het enige doel is de status {status}.")
+    text = f"Van alle {formatting.number(len(goals))} doelen is de status {status}"
+    if len(groups) > 1:
+        counts = goals[by].value_counts()
+        text += f"; per {by}: " + ", ".join(f"{group} {formatting.number(counts[group])}" for group in groups)
+    return Sentence(text + ".")
+
+
+def met_per_region(counts: pd.DataFrame, title: str) -> Chart | Sentence:
     """Per region the number of streefwaarden met and missed, as stacked horizontal bars.
 
-    counts has a `district` column and the counts in `gehaald` and `niet gehaald`.
+    counts has a `district` column and the counts in `gehaald` and `niet gehaald`. One
+    region is one bar: a Sentence says it.
     """
+    if len(counts) == 1:
+        district, met, missed = counts.iloc[0][["district", "gehaald", "niet gehaald"]]
+        if met + missed == 1:
+            return Sentence(f"{district} haalde de enige streefwaarde{'' if met else ' niet'}.")
+        return Sentence(f"{district} haalde {formatting.number(met)} van de {formatting.number(met + missed)} streefwaarden.")
     apply_style()
     fig = Figure(figsize=(PAGE_WIDTH, 1.6 + 0.35 * len(counts)), layout="constrained")
     ax = fig.subplots()

@@ -45,11 +45,13 @@ _TABLE_STYLE = [
     {"selector": "td", "props": "text-align: right"},
     {"selector": "tbody th", "props": "text-align: left; font-weight: normal"},
     {"selector": "tbody th.level0", "props": "font-weight: 600"},
+    {"selector": "th .repeat", "props": "position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); "
+                                        "white-space: nowrap"},
 ]
 
 
-LONG_WORD = re.compile(r"\w{10,}")  # shorter words fit the narrowest text column at print size
-HEADER_WORD = re.compile(r"\w{9,}")  # headers sit over narrow figure columns
+LONG_WORD = re.compile(r"\w{7,}")  # shorter words fit the narrowest text column at print size
+HEADER_WORD = re.compile(r"\w{7,}")  # headers sit over narrow figure columns
 WIDE = 6  # columns from which a table needs more than a phone's width
 
 
@@ -86,11 +88,30 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, 
         styler = styler.set_table_styles({breakable(c, HEADER_WORD): [{"selector": "td", "props": "text-align: left"}]
                                           for c in text_columns}, overwrite=False)
     colgroup = "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in widths) + "</colgroup>"
-    table = styler.to_html().replace("</caption>", "</caption>\n  " + colgroup, 1)
+    table = _group_once(styler.to_html(sparse_index=False)).replace("</caption>", "</caption>\n  " + colgroup, 1)
     # On a narrow screen the table scrolls sideways inside a region keyboard users can reach.
     wide = " wide" if columns >= WIDE else ""  # on a phone it keeps a readable width and scrolls instead
     return HTML(f'<div class="table-scroll{wide}" role="region" tabindex="0" aria-label="{html.escape(caption)}">'
                 f"{table}</div>")
+
+
+GROUP_HEADER = re.compile(r'(<th id="[^"]+" class="row_heading level0 row\d+" >)(.*?)(</th>)', re.S)
+
+
+def _group_once(table: str) -> str:
+    """A group's name shown on its first row only; on the next rows it is there for screen readers alone.
+
+    Not a rowspan: a printed page cannot break inside a rowspanned group, so a long group
+    left the page before it half empty.
+    """
+    previous = None
+
+    def once(match: re.Match) -> str:
+        nonlocal previous
+        repeated, previous = match[2] == previous, match[2]
+        return f'{match[1]}<span class="repeat">{match[2]}</span>{match[3]}' if repeated else match[0]
+
+    return GROUP_HEADER.sub(once, table)
 
 
 def _style(text: object) -> str:
@@ -199,7 +220,7 @@ def figures_table(rows: pd.DataFrame, year: int, caption: str, table_id: str) ->
             "Gehaald": [_met(m) for m in rows["met"]],
         }
     ).set_index("Kerncijfer")
-    widths = {"Kerncijfer": 34, str(year - 1): 11, str(year): 11, "Verandering": 14, f"Streefwaarde {year}": 17, "Gehaald": 13}
+    widths = {"Kerncijfer": 27, str(year - 1): 15, str(year): 15, "Verandering": 13, f"Streefwaarde {year}": 17, "Gehaald": 13}
     before, targets = rows["previous"].isna().all(), rows["kind"].isna().all() and rows["goal"].isna().all()
     empty = {str(year - 1): before, "Verandering": before, f"Streefwaarde {year}": targets, "Gehaald": targets}
     frame, kept = _without(frame, widths, empty)

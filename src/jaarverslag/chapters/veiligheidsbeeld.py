@@ -4,6 +4,7 @@ table's printed realisations and of the claims in the report's text)."""
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -12,8 +13,9 @@ from .. import formatting
 from ..analysis import claims as written
 from ..analysis.audit import audit
 from ..analysis.targets import kpi_rows
+from ..inputs.catalog import FOREWORD
 from . import charts, commentary, tables
-from .chapter import Chapter
+from .chapter import Chapter, markdown_html
 
 HIGH_IMPACT_GROUP = "Misdrijven / High impact crime"
 
@@ -24,6 +26,33 @@ class Veiligheidsbeeld(Chapter):
     @property
     def kpi(self) -> pd.DataFrame:
         return kpi_rows(self.evaluation)
+
+    # -- front matter: the report places these outputs after its contents (cells tagged front-matter) --
+
+    def foreword(self) -> HTML:
+        """The report's foreword (data/narratives/<year>/<region>/voorwoord.md); empty where none is written.
+
+        Empty, not absent: the output still records that the file was read, so writing one renders this again.
+        """
+        content, read = self._read(FOREWORD)
+        if content is None:
+            return HTML("", metadata=read)
+        return HTML(f'<h1 class="front-matter" id="voorwoord">Voorwoord</h1>\n{markdown_html(content)}', metadata=read)
+
+    def at_a_glance(self) -> HTML:
+        """The headline figures on one page: each KPI's figure, the year before, its streefwaarde and met or not."""
+        kpi = self.kpi[self.kpi["current"].notna()]
+        heading = (f'<h1 class="front-matter" id="in-een-oogopslag">In één oogopslag</h1>\n'
+                   f'<p class="lead">{escape(self.region_name)}, {self.year}')
+        if kpi.empty:
+            return HTML(f"{heading}: voor dit jaar zijn geen cijfers van het veiligheidsbeeld vastgelegd.</p>")
+        met = kpi["met"].dropna()
+        if not met.empty:
+            heading += f": <strong>{int(met.sum())} van {len(met)} streefwaarden gehaald</strong>"
+        tiles = "".join(_tile(row, self.year) for row in kpi.itertuples())
+        return HTML(f'{heading}.</p>\n<ul class="at-a-glance">{tiles}</ul>\n{GLANCE_STYLE}')
+
+    # -- the chapter ----------------------------------------------------------------------------------
 
     def explanation(self) -> Markdown:
         """How to read the table, from what it holds: the year before and the streefwaarden only where they are."""
@@ -38,7 +67,7 @@ class Veiligheidsbeeld(Chapter):
                      "in procentpunten.")
         if kpi["published_realisation"].notna().any():
             text += (f" De kolom *Gepubliceerd* geeft het realisatiecijfer zoals het jaarverslag {self.year} het afdrukte; "
-                     "de controle onderaan rekent die cijfers na.")
+                     "de controle in de bijlage rekent die cijfers na.")
         return Markdown(text)
 
     def kpi_table(self) -> HTML | Markdown:
@@ -125,3 +154,40 @@ class Veiligheidsbeeld(Chapter):
                  "elkaar tegen en nam de data het cijfer van een van beide over, dan kan de data niet beslissen.</p>")
         summary = f"<p><strong>{escape(written.summary(checked))}</strong></p>"
         return HTML(intro + summary + tables.claims_table(checked, self.region_name, self.year).data)
+
+
+def _tile(row: Any, year: int) -> str:
+    """One KPI as a tile: what, how much, against what, and met or not (in words and a symbol, not colour alone)."""
+    state = "none" if pd.isna(row.met) else "met" if row.met else "missed"
+    qualifier = row.qualifier if isinstance(row.qualifier, str) else None
+    facts = [] if pd.isna(row.previous) else [f"{year - 1}: {formatting.value(row.previous, row.unit)}"]
+    if state != "none":
+        facts.append(f"streefwaarde {formatting.target(row.kind, row.reference, row.unit, year)}")
+    verdict = tables.MET[bool(row.met)] if state != "none" else "geen streefwaarde"
+    return (f'<li class="{state}"><span class="group">{escape(row.kpi_group)}</span>'
+            f'<span class="label">{escape(row.label)}</span>'
+            f'<span class="figure">{formatting.value(row.current, row.unit, qualifier)}</span>'
+            + "".join(f'<span class="fact">{escape(fact)}</span>' for fact in facts)
+            + f'<span class="verdict">{verdict}</span></li>')
+
+
+# Inline, as the tables' styles are: the same look in JupyterLab, on the site and in print.
+GLANCE_STYLE = """<style>
+.at-a-glance { list-style: none; padding: 0 !important; margin: 1rem 0 !important; display: grid; gap: 0.6rem;
+               grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); }
+.at-a-glance li { min-width: 0; overflow-wrap: break-word; border: 1px solid #d4d4d4; border-top: 4px solid #a3a3a3;
+                  padding: 0.5rem 0.7rem; display: flex; flex-direction: column; gap: 0.1rem; break-inside: avoid; }
+.at-a-glance li.met { border-top-color: #15803d; }
+.at-a-glance li.missed { border-top-color: #b91c1c; }
+.at-a-glance .group { font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.04em; color: #525252; }
+.at-a-glance .label { font-weight: 600; }
+.at-a-glance .figure { font-size: 1.6rem; font-weight: 700; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.at-a-glance .fact { font-size: 0.9em; }
+.at-a-glance .verdict { font-weight: 600; }
+.at-a-glance .met .verdict { color: #14532d; }
+.at-a-glance .missed .verdict { color: #7f1d1d; }
+@media print {
+  .at-a-glance { grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 0.4rem; font-size: 8pt; }
+  .at-a-glance .figure { font-size: 13pt; }
+}
+</style>"""

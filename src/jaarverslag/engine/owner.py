@@ -10,7 +10,6 @@ before it moves an output into place.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import socket
@@ -67,21 +66,6 @@ class Owner:
             time.sleep(POLL)
         kill_children(os.getpid())
         os._exit(75)  # EX_TEMPFAIL: the run is gone, nothing of this worker's is valid
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent() -> None:
-    """In a child between fork and exec: the kernel sends it SIGKILL when its parent dies (Linux prctl).
-
-    The OS does what no watchdog can after a SIGKILL of the run: a Chromium or helper it
-    started ends at once instead of writing on into build/.
-    """
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the watchdogs still apply
-        pass
 
 
 def kill_children(pid: int) -> None:

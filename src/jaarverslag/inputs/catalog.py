@@ -64,6 +64,9 @@ def narrative(data_dir: str | Path, year: int, region: str, theme: str) -> Path:
     return Path(data_dir) / "narratives" / str(year) / region / f"{theme}.md"
 
 
+FOREWORD = "voorwoord"  # narratives/<year>/<region>/voorwoord.md opens the report; the other narratives are themes'
+
+
 # A chapter that reads a file of data/ besides the tables (a narrative) names it with its digest in the
 # metadata of what it displays; the engine keys the chapter on exactly those files (engine/hashing.py).
 READS = "jaarverslag/reads"

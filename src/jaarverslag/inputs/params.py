@@ -62,6 +62,7 @@ class Batch(BaseModel):
     parts: list[Part]
     # where the site is published (https://…/): the PDFs link to their data and the site there
     site_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    contact: str | None = Field(default=None, min_length=1, max_length=200)  # the colophon's way to reach the publisher
 
     @property
     def base_url(self) -> str | None:

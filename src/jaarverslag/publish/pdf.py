@@ -1,110 +1,248 @@
 """PDFs printed by Debian's Chromium, headless: A4, running header and page numbers from the page's print
 CSS, bookmarks (the outline) from its headings, and page numbers in the contents from a second pass.
 
+One Chromium prints every report of a publish step, driven over the DevTools protocol by Playwright
+(never a downloaded browser): starting a browser costs about as much as printing a report, and PAGES
+reports print at once, one per core, each in a tab kept from report to report.
+
 Chromium has no CSS target-counter(), so the contents' page numbers are found by printing
 once, reading the page each named destination (an element id) landed on, filling the
-numbers into the contents' reserved boxes, and printing again: the boxes keep their size,
-so the pages do not move.
+numbers into the contents' reserved boxes (in the file, and in the page still loaded), and
+printing again: the boxes keep their size, so the pages do not move.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import re
 import shutil
 import signal
-import subprocess
-import tempfile
+from collections.abc import Awaitable
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..engine.owner import die_with_parent
 from ..errors import InfrastructureError, JaarverslagError
 from ..files import temporary, write_atomic
 
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Page, Playwright
+    from pypdf import PdfWriter
+
 CHROMIUM = "chromium"
-CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-pdf-header-footer", "--generate-pdf-document-outline",
-)
+CHROMIUM_FLAGS = ("--disable-gpu",)  # Playwright adds headless, no sandbox, no first run, no background networking
+PDF = {"format": "A4", "prefer_css_page_size": True, "display_header_footer": False, "outline": True, "tagged": True}
+PAGES = 2  # reports printed at once
 TOC_PAGE = re.compile(r'<span class="toc-page" data-target="([^"]+)">[^<]*</span>')
+FILL = """numbers => { for (const box of document.querySelectorAll('span.toc-page[data-target]'))
+  if (box.getAttribute('data-target') in numbers) box.textContent = numbers[box.getAttribute('data-target')]; }"""
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's PDFs make pypdf warn about harmless trailer sizes
-# pypdf is imported where a PDF is read: a run that prints nothing does not load it.
+# pypdf and Playwright are imported where they are used: a run that prints nothing loads neither.
 HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
 TAG = re.compile(r"<[^>]+>")
 
-
 TIMEOUT_BASE, TIMEOUT_PER_MB = 30.0, 30.0  # seconds: a report's print time grows with its size
+LAUNCH_TIMEOUT, CLOSE_TIMEOUT = 30.0, 10.0
 
 
 def timeout_for(html: Path) -> float:
-    """How long Chromium may take for this page: enough for a large report, not minutes for a hung small one."""
+    """How long Chromium may take for a step of this page: enough for a large report, not minutes for a hung small one."""
     return TIMEOUT_BASE + TIMEOUT_PER_MB * html.stat().st_size / 1e6
 
 
-def print_pdf(html: Path, pdf: Path) -> None:
-    """Print html to pdf with headless Chromium; pdf replaced only on success.
+def print_numbered(reports: list[tuple[Path, Path]], site: Path, site_url: str | None) -> dict[Path, InfrastructureError]:
+    """Print each (html, pdf) with the page numbers of its contents filled in (in html too); return the failures by pdf.
 
-    Chromium missing is a set-up error; Chromium failing or hanging is an InfrastructureError.
-    Chromium leads its own process group, killed whole on a timeout, and is killed by the OS
-    when this process dies (it never prints on for a run that is gone).
+    Chromium missing is a set-up error. A report that fails (Chromium crashed, hung or
+    refused) is printed once more, alone, in a Chromium started again if it died; if that
+    fails too, its previous pdf stays. Links into the site point to site_url (see `web_links`).
     """
-    if shutil.which(CHROMIUM) is None:
+    executable = shutil.which(CHROMIUM)
+    if executable is None:
         raise JaarverslagError("chromium not found: install Debian's package (apt-get install chromium) to print PDFs")
-    tmp, limit = temporary(pdf), timeout_for(html)
-    # in the run's scratch folder (TMPDIR, see engine/janitor.py): gone with the run, however it ends
-    with tempfile.TemporaryDirectory(prefix="jaarverslag-chromium-", dir=os.environ.get("TMPDIR")) as profile:
-        command = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html.resolve().as_uri()]
-        with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              start_new_session=True, preexec_fn=die_with_parent) as chromium:
-            try:
-                _, stderr = chromium.communicate(timeout=limit)
-            except subprocess.TimeoutExpired:
-                os.killpg(chromium.pid, signal.SIGKILL)
-                chromium.communicate()
-                tmp.unlink(missing_ok=True)
-                raise InfrastructureError(f"chromium did not finish printing {html} within {limit:.0f} s") from None
-    if chromium.returncode != 0 or not tmp.is_file():
-        tmp.unlink(missing_ok=True)
-        raise InfrastructureError(f"chromium could not print {html}: {stderr.strip()[-500:]}")
-    os.replace(tmp, pdf)
-
-
-def print_numbered(html: Path, pdf: Path, site: Path, site_url: str | None) -> None:
-    """Print html to pdf; when its contents reserve page numbers, fill them in (html too) and print again.
-
-    Both passes print beside pdf: a failure in either leaves the previous PDF as it was. Links
-    into the site (site) point to site_url in the PDF (see `web_links`).
-    """
-    draft = pdf.with_name(f".{pdf.stem}.draft.tmp{pdf.suffix}")  # a temporary name the build lock clears
     try:
-        print_pdf(html, draft)
-        text = html.read_text(encoding="utf-8")
-        if TOC_PAGE.search(text):
-            pages = destination_pages(draft)
-            filled = TOC_PAGE.sub(lambda m: f'<span class="toc-page" data-target="{m[1]}">{pages.get(m[1], "")}</span>', text)
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_print_all(executable, reports, site, site_url))
+    with ThreadPoolExecutor(1) as beside:  # the caller runs an event loop (a notebook, Playwright's sync API): not in it
+        return beside.submit(asyncio.run, _print_all(executable, reports, site, site_url)).result()
+
+
+async def _print_all(executable: str, reports: list[tuple[Path, Path]], site: Path,
+                     site_url: str | None) -> dict[Path, InfrastructureError]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = _Chromium(playwright, executable)
+        try:
+            failed = await _each(chromium, reports, PAGES, site, site_url)
+            # alone: a report that brings Chromium down again takes no other report with it
+            return await _each(chromium, [r for r in reports if r[1] in failed], 1, site, site_url)
+        finally:
+            await chromium.close()
+
+
+async def _each(chromium: _Chromium, reports: list[tuple[Path, Path]], at_once: int, site: Path,
+                site_url: str | None) -> dict[Path, InfrastructureError]:
+    queue, failed = iter(reports), {}
+
+    async def printer() -> None:
+        page = None  # one tab per printer, kept from report to report: a new one costs a renderer's start
+        try:
+            for html, pdf in queue:
+                try:
+                    if page is None or not page.context.browser.is_connected():
+                        page = await chromium.new_page()
+                    await _print_report(chromium, page, html, pdf, site, site_url)
+                except InfrastructureError as exc:
+                    failed[pdf] = exc
+                    await _close(page)
+                    page = None
+        finally:
+            await _close(page)
+
+    await asyncio.gather(*(printer() for _ in range(min(at_once, len(reports)))))
+    return failed
+
+
+class _Chromium:
+    """The one browser of a publish step, started when first needed and again after it died.
+
+    Its command line carries a marker, so that a browser that hangs (and answers no close)
+    is found and killed with its process group, helpers included, even while it starts.
+    """
+
+    def __init__(self, playwright: Playwright, executable: str) -> None:
+        self.playwright, self.executable = playwright, executable
+        self.browser: Browser | None = None
+        self.starts, self.starting = 0, asyncio.Lock()
+
+    @property
+    def marker(self) -> str:
+        return f"--jaarverslag-print={os.getpid()}-{self.starts}"
+
+    async def get(self) -> Browser:
+        from playwright.async_api import Error
+
+        async with self.starting:
+            if self.browser is None or not self.browser.is_connected():
+                self.starts += 1
+                launch = self.playwright.chromium.launch(executable_path=self.executable, args=[*CHROMIUM_FLAGS, self.marker], timeout=0)
+                try:
+                    self.browser = await asyncio.wait_for(launch, LAUNCH_TIMEOUT)
+                except TimeoutError:
+                    self.kill()
+                    raise InfrastructureError(f"chromium did not start within {LAUNCH_TIMEOUT:.0f} s") from None
+                except Error as exc:
+                    self.kill()
+                    raise InfrastructureError(f"chromium did not start: {exc.message.splitlines()[0]}") from None
+            return self.browser
+
+    async def new_page(self) -> Page:
+        """A tab in a context of its own."""
+        from playwright.async_api import Error
+
+        browser = await self.get()
+        try:
+            return await asyncio.wait_for(browser.new_page(), LAUNCH_TIMEOUT)
+        except TimeoutError:
+            self.kill(browser)
+            raise InfrastructureError(f"chromium did not open a page within {LAUNCH_TIMEOUT:.0f} s") from None
+        except Error as exc:
+            raise InfrastructureError(f"chromium did not open a page: {exc.message.splitlines()[0]}") from None
+
+    def kill(self, browser: Browser | None = None) -> None:
+        """Kill the browser being started, or browser unless it has been replaced (after it died)."""
+        if browser is not None and browser is not self.browser:
+            return
+        self.browser, marker = None, self.marker.encode()  # the next report starts another
+        for entry in Path("/proc").iterdir():
+            with contextlib.suppress(OSError):
+                if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().split(b"\0"):
+                    os.killpg(int(entry.name), signal.SIGKILL)  # Chromium leads its process group
+
+    async def close(self) -> None:
+        from playwright.async_api import Error
+
+        if self.browser is not None and self.browser.is_connected():
+            try:
+                await asyncio.wait_for(self.browser.close(), CLOSE_TIMEOUT)
+            except (Error, TimeoutError):
+                self.kill()
+
+
+async def _print_report(chromium: _Chromium, page: Page, html: Path, pdf: Path, site: Path, site_url: str | None) -> None:
+    """Print html to pdf on page, twice when the contents reserve page numbers; pdf replaced only on success."""
+    from playwright.async_api import Error
+
+    limit = timeout_for(html)
+    draft = pdf.with_name(f".{pdf.stem}.draft.tmp{pdf.suffix}")  # a temporary name the build lock clears
+
+    async def within(step: Awaitable) -> Any:
+        try:
+            return await asyncio.wait_for(step, limit)
+        except TimeoutError:
+            chromium.kill(page.context.browser)  # it may be the browser that hangs
+            raise InfrastructureError(f"chromium did not finish printing {html} within {limit:.0f} s") from None
+
+    try:
+        await within(page.goto(html.resolve().as_uri(), timeout=0))
+        draft.write_bytes(await within(page.pdf(**PDF)))
+        text = filled = html.read_text(encoding="utf-8")
+        contents = TOC_PAGE.search(text) is not None
+        if contents:
+            pages = await asyncio.to_thread(destination_pages, draft)
+            numbers = {m[1]: str(pages.get(m[1], "")) for m in TOC_PAGE.finditer(text)}
+            filled = TOC_PAGE.sub(lambda m: f'<span class="toc-page" data-target="{m[1]}">{numbers[m[1]]}</span>', text)
             if filled != text:
-                write_atomic(html, filled)
-                print_pdf(html, draft)
-            mend_outline(draft, filled)
-        web_links(draft, site, site_url)
+                await asyncio.to_thread(write_atomic, html, filled)
+                await within(page.evaluate(FILL, numbers))
+                draft.write_bytes(await within(page.pdf(**PDF)))
+        await asyncio.to_thread(finish, draft, filled if contents else None, site, site_url)
         os.replace(draft, pdf)
+    except Error as exc:
+        raise InfrastructureError(f"chromium could not print {html}: {exc.message.splitlines()[0]}") from None
     finally:
         draft.unlink(missing_ok=True)
 
 
-def mend_outline(pdf: Path, html: str) -> None:
-    """Chromium drops the space where a heading wraps ("extremisme enradicalisering"): take each
-    bookmark's title from the heading it was made from, matched without white space."""
+async def _close(page: Page | None) -> None:
+    """Close page and its context, if they still can be."""
+    from playwright.async_api import Error
+
+    if page is not None:
+        with contextlib.suppress(Error, TimeoutError):
+            await asyncio.wait_for(page.close(), CLOSE_TIMEOUT)
+
+
+def finish(pdf: Path, html: str | None, site: Path, site_url: str | None) -> None:
+    """Mend the outline (when html, the page printed, has contents), make its links work on the web and its
+    words whole: one rewrite."""
     from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=pdf)
+    mended = mend_outline(writer, html) if html is not None else False
+    linked, whole = web_links(writer, site, site_url), whole_words(writer)
+    if mended or linked or whole:
+        tmp = temporary(pdf)
+        with open(tmp, "wb") as out:
+            writer.write(out)
+        os.replace(tmp, pdf)
+
+
+def mend_outline(writer: PdfWriter, html: str) -> bool:
+    """Chromium drops the space where a heading wraps ("extremisme enradicalisering"): take each
+    bookmark's title from the heading it was made from, matched without white space. True when changed."""
     from pypdf.generic import NameObject, TextStringObject
 
     headings = {}
     for heading in HEADING.findall(html):
         title = " ".join(unescape(TAG.sub("", heading)).replace("\u00ad", "").replace("¶", "").split())
         headings.setdefault(re.sub(r"\s+", "", title), title)
-    writer = PdfWriter(clone_from=pdf)
     changed = False
     for item in _outline_items(writer._root_object.get("/Outlines")):
         title = str(item.get("/Title", ""))
@@ -112,22 +250,17 @@ def mend_outline(pdf: Path, html: str) -> None:
         if better and better != title:
             item[NameObject("/Title")] = TextStringObject(better)
             changed = True
-    if changed:
-        tmp = temporary(pdf)
-        with open(tmp, "wb") as out:
-            writer.write(out)
-        os.replace(tmp, pdf)
+    return changed
 
 
-def web_links(pdf: Path, site: Path, site_url: str | None) -> None:
+def web_links(writer: PdfWriter, site: Path, site_url: str | None) -> bool:
     """A PDF travels without the site beside it: Chromium writes each relative link as a file: URL on
     the build machine, which no reader can open. A link into the site becomes the same path under
-    site_url (ending in '/'); without site_url, or outside the site, the link is removed (its text stays)."""
-    from pypdf import PdfWriter
+    site_url (ending in '/'); without site_url, or outside the site, the link is removed (its text stays).
+    True when changed."""
     from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
     root = site.resolve().as_uri() + "/"
-    writer = PdfWriter(clone_from=pdf)
     changed = False
     for page in writer.pages:
         kept = ArrayObject()
@@ -142,11 +275,34 @@ def web_links(pdf: Path, site: Path, site_url: str | None) -> None:
             kept.append(reference)
         if "/Annots" in page:
             page[NameObject("/Annots")] = kept
-    if changed:
-        tmp = temporary(pdf)
-        with open(tmp, "wb") as out:
-            writer.write(out)
-        os.replace(tmp, pdf)
+    return changed
+
+
+SOFT_HYPHEN_TEXT = re.compile(rb"/ActualText <FEFF((?:[0-9A-Fa-f]{4})*)>")
+
+
+def whole_words(writer: PdfWriter) -> bool:
+    """Copying or searching a word gives the word: Chromium writes every soft hyphen it did not break at as a
+    marked span whose text is U+00AD, so "woninginbraken" would be found nowhere. Those U+00AD go; the
+    drawing stays as it is (a line broken at a soft hyphen keeps its visible hyphen). True when changed."""
+
+    def without(match: re.Match) -> bytes:
+        units = [match[1][i:i + 4] for i in range(0, len(match[1]), 4)]
+        return b"/ActualText <FEFF" + b"".join(u for u in units if u.upper() != b"00AD") + b">"
+
+    changed = False
+    for page in writer.pages:
+        content = page.get_contents()
+        if content is None:
+            continue
+        data = content.get_data()
+        cleaned = SOFT_HYPHEN_TEXT.sub(without, data)
+        if cleaned != data:
+            content.set_data(cleaned)
+            page.replace_contents(content)
+            page.compress_content_streams()
+            changed = True
+    return changed
 
 
 def _outline_items(node: object) -> list:

@@ -60,5 +60,5 @@ class Provenance:
         text = f"Herkomst: gegevensversie {data} (inhoud van {data_dir}), {code}, gemaakt op {when}."
         if self.mixed:
             text += (" Let op: de hoofdstukken van dit verslag zijn niet allemaal met dezelfde gegevens- en "
-                     "codeversie gemaakt; render het verslag opnieuw voor één versie.")
+                     "codeversie gemaakt.")
         return text

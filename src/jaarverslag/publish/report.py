@@ -59,7 +59,10 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     no Chromium or Pagefind is started and a narrative edit costs no data export.
     """
     manifest, state, library = Manifest(layout), Publications(layout), library_digest()
-    done = []
+    link = (batch.base_url or "").encode()  # the PDF's links to the site: a new address prints it again
+    assembled: dict[tuple[int, str], bool] = {}
+    printing: dict[tuple[int, str], Path] = {}  # every page is assembled first, then one Chromium prints them all
+    failures: dict[Path, InfrastructureError] = {}
     try:
         for year, region in batch.reports():
             rendered = layout.rendered(year, region, batch.notebooks)
@@ -69,30 +72,34 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
             provenance = Provenance.of(manifest, year, region, rendered)
             key = report_key(batch, manifest, year, region, rendered, provenance.text(data.data_dir), library)
             entry = state.entries.get(name, {})
-            assembled = force or entry.get("key") != key or not html.is_file()
-            if not pages_only and (assembled or not (layout.report_data(year, region) / "datapackage.json").is_file()):
+            fresh = assembled[year, region] = force or entry.get("key") != key or not html.is_file()
+            if not pages_only and (fresh or not (layout.report_data(year, region) / "datapackage.json").is_file()):
                 export(data, layout, year, region, [batch.chapter(c) for c in rendered])
-            if assembled:
+            if fresh:
                 from .assemble import page  # nbconvert loads slowly: only when a report changed
 
                 write_atomic(html, page(batch, data, layout, year, region, provenance))
                 entry = {"key": key}
-            link = (batch.base_url or "").encode()  # the PDF's links to the site: a new address prints it again
-            shown = sha(html.read_bytes(), link)
-            printed = pdf and (force or entry.get("pdf") != shown or not layout.pdf(year, region).is_file())
-            failed = ""
-            if printed:
-                try:
-                    _print_twice(html, layout, year, region, batch.base_url)
-                    entry["pdf"] = sha(html.read_bytes(), link)  # with the contents' page numbers filled in
-                except InfrastructureError as exc:  # this report's PDF only: the others, index and search go on
-                    failed, printed = str(exc), False
-                    entry.pop("pdf", None)  # printed again next run
-                    line(f"publish: {name}: PDF not printed, the previous one stays: {exc}")
             state.entries[name] = entry
-            done.append(Publication(Report.of(batch, data, layout, year, region), assembled, printed, failed))
+            if pdf and (force or entry.get("pdf") != sha(html.read_bytes(), link) or not layout.pdf(year, region).is_file()):
+                printing[year, region] = html
+        if printing:
+            failures = print_numbered([(html, layout.pdf(*report)) for report, html in printing.items()], layout.site,
+                                      batch.base_url)
+        for (year, region), html in printing.items():
+            entry = state.entries[f"{year}/{region}"]
+            if failure := failures.get(layout.pdf(year, region)):  # this report's PDF only: the others, index and search go on
+                entry.pop("pdf", None)  # printed again next run
+                line(f"publish: {year}/{region}: PDF not printed, the previous one stays: {failure}")
+            else:
+                entry["pdf"] = sha(html.read_bytes(), link)  # with the contents' page numbers filled in
     finally:
         state.save()
+    done = []
+    for (year, region), fresh in assembled.items():
+        failure = failures.get(layout.pdf(year, region))
+        done.append(Publication(Report.of(batch, data, layout, year, region), fresh,
+                                (year, region) in printing and failure is None, str(failure or "")))
     index = render_index(published(index_batch or batch, data, layout), layout.site)
     if not layout.index.is_file() or layout.index.read_text(encoding="utf-8") != index:
         write_atomic(layout.index, index)
@@ -101,10 +108,3 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
         search.index(layout, force=force)
     return done
 
-
-def _print_twice(html: Path, layout: Layout, year: int, region: str, site_url: str | None) -> None:
-    """Print the PDF with page numbers in its contents; a Chromium failure is retried once before it counts."""
-    try:
-        print_numbered(html, layout.pdf(year, region), layout.site, site_url)
-    except InfrastructureError:
-        print_numbered(html, layout.pdf(year, region), layout.site, site_url)
