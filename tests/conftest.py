@@ -6,7 +6,9 @@ the fixtures they use, or in their module); `pytest -m "not slow"` runs the rest
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -102,6 +104,23 @@ def edit_csv(path: Path, change) -> None:
     frame.to_csv(path, index=False)
 
 
+def built_once(tmp_path_factory, name: str, make) -> Path:
+    """A build made once for the test run, also when `make test` runs it on two pytest-xdist workers: the first
+    to need it makes it under a lock (a render uses both cores), the other waits and reads it. Read only."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, beside each worker's own
+    build, done = shared / name / "build", shared / name / "done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.is_file():
+            shutil.rmtree(build, ignore_errors=True)  # a worker that failed to make it left a part
+            build.parent.mkdir(exist_ok=True)
+            make(build)
+            done.touch()
+    return build
+
+
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory) -> Path:
     """A build directory rendered and published once for the whole session.
@@ -109,11 +128,12 @@ def rendered(tmp_path_factory) -> Path:
     Every chapter for 2019 for the unit and for one district (demo data), and one
     chapter for 2018 (a year without goals), then the published reports and index.
     """
-    build = tmp_path_factory.mktemp("rendered") / "build"
-    assert cli("render", "--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid", build=build) == 0
-    assert cli("render", "--year", "2018", "--region", "eenheid", "--chapter", "cter", build=build) == 0
-    assert cli("publish", "--region", "eenheid", "--region", "rotterdam-zuid", build=build) == 0
-    return build
+    def make(build: Path) -> None:
+        assert cli("render", "--year", "2019", "--region", "eenheid", "--region", "rotterdam-zuid", build=build) == 0
+        assert cli("render", "--year", "2018", "--region", "eenheid", "--chapter", "cter", build=build) == 0
+        assert cli("publish", "--region", "eenheid", "--region", "rotterdam-zuid", build=build) == 0
+
+    return built_once(tmp_path_factory, "rendered", make)
 
 
 @pytest.fixture(scope="session")
@@ -124,10 +144,11 @@ def published(tmp_path_factory) -> Path:
     search without PDFs: what readers get, for tests that read all reports, and the warm-kernel
     side of test_kernels' proof that warm and fresh kernels render the same. Read only.
     """
-    build = tmp_path_factory.mktemp("published") / "build"
-    assert cli("render", build=build) == 0
-    assert cli("publish", "--no-pdf", build=build) == 0
-    return build / "site"
+    def make(build: Path) -> None:
+        assert cli("render", build=build) == 0
+        assert cli("publish", "--no-pdf", build=build) == 0
+
+    return built_once(tmp_path_factory, "published", make) / "site"
 
 
 @pytest.fixture(scope="session")

@@ -48,13 +48,22 @@ def test_top_level_quarto_yml_is_the_book_of_the_committed_notebooks():
 
 
 @pytest.fixture(scope="module")
-def books(rendered):
-    assert cli("book", "--config", ROOT / "_quarto.yml", build=rendered) == 0
-    return sorted((rendered / "quarto").glob("*/*/_quarto.yml"))
+def build(rendered, tmp_path_factory):
+    """A copy of the session's rendered build: the books are written into it, while other tests (on another
+    pytest-xdist worker too) read or copy the original."""
+    copy = tmp_path_factory.mktemp("book") / "build"
+    shutil.copytree(rendered, copy)
+    return copy
 
 
-def test_a_book_per_rendered_year_and_region(books, rendered):
-    assert [str(p.parent.relative_to(rendered / "quarto")) for p in books] == [
+@pytest.fixture(scope="module")
+def books(build):
+    assert cli("book", "--config", ROOT / "_quarto.yml", build=build) == 0
+    return sorted((build / "quarto").glob("*/*/_quarto.yml"))
+
+
+def test_a_book_per_rendered_year_and_region(books, build):
+    assert [str(p.parent.relative_to(build / "quarto")) for p in books] == [
         "2018/eenheid", "2019/eenheid", "2019/rotterdam-zuid"]
 
 
@@ -80,10 +89,10 @@ def test_generated_index_carries_provenance_and_demo_notice(books):
         assert ("Demodata — geen echte cijfers." in index) == (path.parent.name != "eenheid")
 
 
-def test_without_quarto_the_command_says_so_and_succeeds(rendered, capsys, monkeypatch):
+def test_without_quarto_the_command_says_so_and_succeeds(build, capsys, monkeypatch):
     monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
                                                if not (shutil.which("quarto", path=p))))
-    assert cli("book", "--config", ROOT / "_quarto.yml", build=rendered) == 0
+    assert cli("book", "--config", ROOT / "_quarto.yml", build=build) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith("quarto is not installed (see https://quarto.org/docs/get-started/)")
 
@@ -99,7 +108,7 @@ def test_quarto_renders_a_generated_book(books):
     assert "Jaarverslag 2019" in html and 'lang="nl"' in html
 
 
-def test_with_quarto_on_path_every_book_is_rendered(rendered, tmp_path, capsys, monkeypatch):
+def test_with_quarto_on_path_every_book_is_rendered(build, tmp_path, capsys, monkeypatch):
     """A stand-in `quarto` records its calls: one `quarto render <project>` per book."""
     calls = tmp_path / "calls"
     fake = tmp_path / "bin" / "quarto"
@@ -107,8 +116,8 @@ def test_with_quarto_on_path_every_book_is_rendered(rendered, tmp_path, capsys, 
     fake.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nmkdir -p "$2/_book" && echo ok > "$2/_book/index.html"\n')
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
-    assert cli("book", "--config", ROOT / "_quarto.yml", "--year", "2019", build=rendered) == 0
+    assert cli("book", "--config", ROOT / "_quarto.yml", "--year", "2019", build=build) == 0
     assert calls.read_text().split("\n")[:-1] == [
-        f"render {rendered / 'quarto' / '2019' / region}" for region in ("eenheid", "rotterdam-zuid")]
+        f"render {build / 'quarto' / '2019' / region}" for region in ("eenheid", "rotterdam-zuid")]
     out = capsys.readouterr().out
-    assert f"2019 eenheid: {rendered / 'quarto' / '2019' / 'eenheid' / '_book'}" in out
+    assert f"2019 eenheid: {build / 'quarto' / '2019' / 'eenheid' / '_book'}" in out

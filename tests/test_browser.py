@@ -136,8 +136,8 @@ def _record(path, width, version, serious):
     results.write_text(json.dumps(document, indent=1))
 
 
-def test_screenshots_of_each_report_kind(page, site, rendered):
-    shots = rendered / "screenshots"
+def test_screenshots_of_each_report_kind(page, site, tmp_path):
+    shots = tmp_path / "screenshots"
     shots.mkdir(exist_ok=True)
     for name, url in [("index", f"{site}/index.html"), ("eenheid-2019", _report_url(site, 2019, "eenheid")),
                       ("district-2019", _report_url(site, 2019, "rotterdam-zuid"))]:
