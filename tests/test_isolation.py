@@ -151,7 +151,7 @@ def test_a_chromium_killed_while_it_prints_is_started_again(rendered, tmp_path, 
         assert (code, [len(browsers) for browsers in killed]) == (3, [1, 1])  # the first try and the retry
         assert "2019/eenheid: PDF not printed, the previous one stays: chromium could not print" in err
         assert unit.read_bytes() == unit_before
-    assert _wait_gone(list(chromium)) == []
+    assert _wait_gone(list(chromium), 5.0) == []  # a loaded machine reaps slowly
     assert not [p for p in build.rglob("*") if p.name.startswith(".") and ".tmp" in p.name]
 
 
