@@ -113,13 +113,15 @@ class _Chromium:
     """The one browser of a publish step, started when first needed and again after it died.
 
     Its command line carries a marker, so that a browser that hangs (and answers no close)
-    is found and killed with its process group, helpers included, even while it starts.
+    is found and killed with its process group, helpers included, even while it starts; the
+    groups are remembered, so the helpers of a browser that was killed go too.
     """
 
     def __init__(self, playwright: Playwright, executable: str) -> None:
         self.playwright, self.executable = playwright, executable
         self.browser: Browser | None = None
         self.starts, self.starting = 0, asyncio.Lock()
+        self.groups: list[int] = []  # the process groups of the browsers started, helpers included
 
     @property
     def marker(self) -> str:
@@ -130,6 +132,7 @@ class _Chromium:
 
         async with self.starting:
             if self.browser is None or not self.browser.is_connected():
+                self.kill()  # what is left of one that died: its helpers may outlive it a while
                 self.starts += 1
                 launch = self.playwright.chromium.launch(executable_path=self.executable, args=[*CHROMIUM_FLAGS, self.marker], timeout=0)
                 try:
@@ -140,6 +143,7 @@ class _Chromium:
                 except Error as exc:
                     self.kill()
                     raise InfrastructureError(f"chromium did not start: {exc.message.splitlines()[0]}") from None
+                self.groups += self._marked()
             return self.browser
 
     async def new_page(self) -> Page:
@@ -159,20 +163,28 @@ class _Chromium:
         """Kill the browser being started, or browser unless it has been replaced (after it died)."""
         if browser is not None and browser is not self.browser:
             return
-        self.browser, marker = None, self.marker.encode()  # the next report starts another
+        self.browser = None  # the next report starts another
+        for group in {*self.groups, *self._marked()}:  # a helper stays in its group when the browser is gone
+            with contextlib.suppress(OSError):
+                os.killpg(group, signal.SIGKILL)
+        self.groups = []
+
+    def _marked(self) -> list[int]:
+        """The browser of the current start, found by its marker: Chromium leads its process group."""
+        marker, found = self.marker.encode(), []
         for entry in Path("/proc").iterdir():
             with contextlib.suppress(OSError):
                 if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().split(b"\0"):
-                    os.killpg(int(entry.name), signal.SIGKILL)  # Chromium leads its process group
+                    found.append(int(entry.name))
+        return found
 
     async def close(self) -> None:
         from playwright.async_api import Error
 
         if self.browser is not None and self.browser.is_connected():
-            try:
+            with contextlib.suppress(Error, TimeoutError):
                 await asyncio.wait_for(self.browser.close(), CLOSE_TIMEOUT)
-            except (Error, TimeoutError):
-                self.kill()
+        self.kill()  # whatever did not close, and the helpers of a browser that died
 
 
 async def _print_report(chromium: _Chromium, page: Page, html: Path, pdf: Path, site: Path, site_url: str | None) -> None:
