@@ -14,7 +14,13 @@ For analysts, the data in pandas:
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
+
+# jsonschema, which nbformat imports in every command, worker and test, checks the "iri" format with
+# rfc3987-syntax when it is installed (jupyter-events asks for it), and that compiles 38 lark grammars on
+# import: 1,6 s each time. No schema here uses that format.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 __version__ = "0.1.0"
 __all__ = ["Dataset", "evaluate", "load"]
