@@ -4,11 +4,15 @@
     build/publications.json, build/status.json            what was published; how the last runs went
     build/cluster.log                                     Dask's own log lines of the runs on a cluster
     build/notebooks/<year>/<region>/<chapter>.ipynb        executed notebooks
-    build/reports/<year>/<region>/<chapter>.html           each chapter on its own
+    build/reports/<year>/<region>/<chapter>.html           each chapter on its own (nbconvert; for analysts)
     build/site/index.html                                 the index of every report (filterable)
     build/site/verantwoording.html, toegankelijkheidsverklaring.html, zoeken.html
-    build/site/assets/, build/site/pagefind/               the site's script; the search index and UI
+    build/site/assets/, build/site/pagefind/               the site's script and stylesheet; the search index and UI
+    build/site/<year>/<region>/index.html, <chapter>.html, bijlage.html, colofon.html
+                                                          the report for readers: landing page, a page per chapter
+    build/site/<year>/<region>/grafieken/                 their charts (SVG)
     build/site/<year>/<region>/jaarverslag-<year>-<region>.html|.pdf
+                                                          the whole report on one page, and its PDF
     build/site/<year>/<region>/data/                      the report's data: CSV and datapackage.json
     build/quarto/<year>/<region>/                          a Quarto book project
     build/preview/                                         `jaarverslag preview`'s own build (the same layout)

@@ -57,7 +57,7 @@ def render_index(reports: list[Report], root: Path) -> str:
             {
                 "region": r.region,
                 "name": r.region_name,
-                "html": r.html.relative_to(root).as_posix(),
+                "html": r.html.with_name("index.html").relative_to(root).as_posix(),  # the report's landing page
                 "pdf": r.pdf.relative_to(root).as_posix() if r.pdf else None,
                 "package": r.package.relative_to(root).as_posix() if r.package else None,
                 "tables": [{"title": title, "csv": csv.relative_to(root).as_posix(),

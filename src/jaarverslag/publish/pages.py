@@ -1,6 +1,6 @@
 """The site's own pages beside the reports: the verantwoording (how the figures are made, from the
 data contract and sources.csv), the toegankelijkheidsverklaring (from the latest recorded
-accessibility test results, with the known gaps), the search page, and the site's one script."""
+accessibility test results, with the known gaps), the search page, and the site's one script and stylesheet."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..inputs import Dataset
 from ..inputs.sources import DEMO, DEMO_TITLE
 from .index import SITE_TEMPLATES
 
-SCRIPT = SITE_TEMPLATES / "assets" / "jaarverslag.js"
+SCRIPT, STYLESHEET = SITE_TEMPLATES / "assets" / "jaarverslag.js", SITE_TEMPLATES / "assets" / "jaarverslag.css"
 
 METHOD = (
     "De realisatie meet een cijfer aan zijn streefwaarde: bij aantallen en bedragen als procentuele afwijking, "
@@ -64,6 +64,7 @@ def write(data: Dataset, layout: Layout) -> None:
         ),
         layout.search_page: env.get_template("zoeken.html.j2").render(version=__version__),
         layout.assets / SCRIPT.name: SCRIPT.read_text(encoding="utf-8"),
+        layout.assets / STYLESHEET.name: STYLESHEET.read_text(encoding="utf-8"),
     }
     for path, page in pages.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != page:

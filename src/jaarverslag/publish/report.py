@@ -47,6 +47,28 @@ def report_key(batch: Batch, manifest: Manifest, year: int, region: str, rendere
     return sha(json.dumps([library, structure, chapters, provenance]).encode())
 
 
+def _assemble(batch: Batch, data: Dataset, layout: Layout, year: int, region: str, provenance: Provenance) -> None:
+    """Write the report's pages, its one-page edition and charts; remove the pages and charts it no longer has."""
+    from .assemble import CHARTS, book, pages_of, write  # nbformat and mistune: only when a report changed
+    from .cells import Charts
+
+    html = layout.report(year, region)
+    charts = Charts(html.parent / CHARTS, f"{CHARTS}/")
+    report = book(batch, data, layout, year, region, provenance, charts)
+    write_atomic(html, write(report, layout, batch, _write_changed))
+    charts.prune()
+    keep = {html.name, *pages_of(report)}
+    for page in html.parent.glob("*.html"):
+        if page.name not in keep:
+            page.unlink()
+
+
+def _write_changed(path: Path, text: str) -> None:
+    """Write a page only when it differs: a page that stayed the same keeps its date, and readers their cached copy."""
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_atomic(path, text)
+
+
 def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index_batch: Batch | None = None,
             force: bool = False, pages_only: bool = False) -> list[Publication]:
     """Bring every report of batch that has rendered chapters up to date, then the index.
@@ -59,6 +81,7 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     no Chromium or Pagefind is started and a narrative edit costs no data export.
     """
     manifest, state, library = Manifest(layout), Publications(layout), library_digest()
+    pages.write(data, layout)  # the stylesheet first: the PDFs are printed with it
     link = (batch.base_url or "").encode()  # the PDF's links to the site: a new address prints it again
     assembled: dict[tuple[int, str], bool] = {}
     printing: dict[tuple[int, str], Path] = {}  # every page is assembled first, then one Chromium prints them all
@@ -76,9 +99,7 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
             if not pages_only and (fresh or not (layout.report_data(year, region) / "datapackage.json").is_file()):
                 export(data, layout, year, region, [batch.chapter(c) for c in rendered])
             if fresh:
-                from .assemble import page  # nbconvert loads slowly: only when a report changed
-
-                write_atomic(html, page(batch, data, layout, year, region, provenance))
+                _assemble(batch, data, layout, year, region, provenance)
                 entry = {"key": key}
             state.entries[name] = entry
             if pdf and (force or entry.get("pdf") != sha(html.read_bytes(), link) or not layout.pdf(year, region).is_file()):
@@ -103,7 +124,6 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     index = render_index(published(index_batch or batch, data, layout), layout.site)
     if not layout.index.is_file() or layout.index.read_text(encoding="utf-8") != index:
         write_atomic(layout.index, index)
-    pages.write(data, layout)
     if not pages_only:
         search.index(layout, force=force)
     return done

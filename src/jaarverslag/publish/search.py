@@ -1,9 +1,10 @@
 """Search over every published report: Pagefind's static index (no server), rebuilt when a page changed.
 
-Indexed is what readers come for: each report's text (its <main>, marked data-pagefind-body by the
-report template, with its year and region as filters) and the verantwoording and accessibility
-statement; not menus, pagers, the provenance footer or the tables behind the charts, which repeat
-what the chapter shows. Results link to the nearest heading, so a hit opens its chapter.
+Indexed is what readers come for: each report page's text (its <main>, marked data-pagefind-body by
+the report template, with its year and region as filters; not the one-page edition, which repeats
+them) and the verantwoording and accessibility statement; not menus, downloads, pagers, the
+provenance footer or the tables behind the charts, which repeat what the chapter shows. Results
+link to the nearest heading on the chapter's own page.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ..errors import InfrastructureError
 from ..files import temporary
 from .state import Publications
 
-IGNORED = ("details.menu", "nav.pager", "footer.provenance", "details.chart-data", ".toc-page", "a.anchor-link")
+IGNORED = ("details.menu", "ul.downloads", ".part-label", "nav.pager", "footer.provenance", "details.chart-data", ".toc-page")
 
 
 def index(layout: Layout, force: bool = False) -> bool:
