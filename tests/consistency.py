@@ -12,7 +12,7 @@ needs a column of data/ that does not exist yet raises `RuleSkipped`).
 
 The report's text per part (cover, chapters, colophon) comes from `report_parts()`, the
 one place that knows how a report is laid out in files: today one HTML page per report
-whose chapters start at `<div class="chapter…" id="hoofdstuk-<notebook>">`.
+whose chapters start at `<section class="chapter…" id="hoofdstuk-<notebook>">`.
 """
 
 from __future__ import annotations
@@ -41,15 +41,16 @@ def report_files(site: Path) -> list[Path]:
     return sorted(site.glob("[0-9][0-9][0-9][0-9]/*/jaarverslag-*.html"))
 
 
-_MARKER = re.compile(r'<div class="(?:chapter[^"]*|colophon)" id="(?:hoofdstuk-)?([^"]+)"\s*>')
+_MARKER = re.compile(r'<section class="(?:chapter[^"]*|colophon)" id="(?:hoofdstuk-)?([^"]+)"\s*>')
 
 
 def report_parts(path: Path) -> dict[str, str]:
     """The HTML of each part of one report: 'titelpagina', each chapter by its notebook, 'colofon'.
 
-    The chapters are empty marker divs followed by their cells, so a chapter runs from its
-    marker to the next one (the colophon runs to the end of the page, provenance included).
-    When reports are split into a page per chapter, this is the function to point at them.
+    Read from the one-page edition, where each chapter is a <section>: a part runs from its
+    section to the next one (the appendix stays with the last chapter, as it follows it; the
+    colophon runs to the end of the page, provenance included). The chapter pages hold the
+    same sections' content.
     """
     html = path.read_text(encoding="utf-8")
     markers = list(_MARKER.finditer(html))

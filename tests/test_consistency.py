@@ -53,12 +53,11 @@ def table(caption: str, columns: list[str], rows: dict[str, list[str]]) -> str:
 
 
 def write_report(site: Path, year: int, region: str, cover: str, chapters: dict[str, str], colophon: str) -> None:
-    """One report laid out as publish lays it out: cover, chapter markers followed by their cells, colophon."""
-    cell = '<div class="jp-Cell"><div class="jp-RenderedMarkdown">{}</div></div>'
-    html = [cell.format(f'<div class="title-page"><h1>Jaarverslag {year}</h1><p class="edition">{cover}</p></div>')]
+    """One report laid out as publish lays out its one-page edition: cover, a section per chapter, colophon."""
+    html = [f'<div class="title-page"><h1>Jaarverslag {year}</h1><p class="edition">{cover}</p></div>']
     for notebook, content in chapters.items():
-        html += [cell.format(f'<div class="chapter" id="hoofdstuk-{notebook}"></div>'), f'<div class="jp-Cell">{content}</div>']
-    html.append(cell.format(f'<div class="colophon" id="colofon"></div><h2>Colofon</h2>{colophon}'))
+        html.append(f'<section class="chapter" id="hoofdstuk-{notebook}"><div class="cell">{content}</div></section>')
+    html.append(f'<section class="colophon" id="colofon"><h1>Colofon</h1>{colophon}</section>')
     path = site / str(year) / region / f"jaarverslag-{year}-{region}.html"
     path.parent.mkdir(parents=True)
     path.write_text("<html><body><main>" + "\n".join(html) + "</main></body></html>", encoding="utf-8")

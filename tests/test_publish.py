@@ -34,7 +34,7 @@ def test_report_has_title_page_toc_and_every_chapter_in_order(unit):
     assert anchors == [f"#hoofdstuk-{t}" for t in CHAPTERS]
     menu = [a["href"] for a in unit.select("details.menu nav a") if a["href"].startswith("#hoofdstuk-")]
     assert menu == [f"#hoofdstuk-{t}" for t in CHAPTERS]
-    ids = [div["id"] for div in unit.select("div.chapter")]
+    ids = [section["id"] for section in unit.select("section.chapter")]
     assert ids == [f"hoofdstuk-{t}" for t in CHAPTERS]
     assert [h.get_text(strip=True) for h in unit.select("h1.part")] == [
         "Veiligheid in cijfers", "Strategische thema's", "Organisatie in ontwikkeling"]
@@ -51,7 +51,7 @@ def test_front_matter_parts_appendix_and_colophon_in_a_readers_order(unit):
         "Jaarverslag 2019 Eenheid Rotterdam", "Inhoud", "Voorwoord", "In één oogopslag", "Veiligheid in cijfers",
         "Strategische thema's", "Organisatie in ontwikkeling", "Bijlage: verantwoording van de cijfers", "Colofon"]
     assert [_top(h) for h in unit.select(".toc li > strong > a")][:2] == ["Voorwoord", "In één oogopslag"]
-    chapter_titles = [_top(h) for h in unit.find_all("h2") if h.find_previous("div", class_="chapter")]
+    chapter_titles = [_top(h) for h in unit.find_all("h2") if h.find_parent("section", class_="chapter")]
     assert "Regionaal Veiligheidsbeeld 2019" in chapter_titles and "Cybercrime 2019" in chapter_titles
     appendix = unit.select_one("#bijlage")
     assert _top(appendix.find_next("h2")) == "Controle van gepubliceerde cijfers"
@@ -79,7 +79,7 @@ def test_a_report_without_a_foreword_has_none(rendered):
 
 
 def test_the_colophon_names_publisher_contact_every_download_and_small_print(unit, rendered):
-    colophon = unit.select_one("#colofon").find_parent(class_="jp-Cell")
+    colophon = unit.select_one("#colofon")
     text = colophon.get_text(" ", strip=True)
     assert "Uitgave. Politie Eenheid Rotterdam, uitgave van" in text and "0900-8844" in text
     links = {a["href"] for a in colophon.find_all("a")}
@@ -92,8 +92,46 @@ def test_the_colophon_names_publisher_contact_every_download_and_small_print(uni
 def test_report_hides_code_and_parameters(unit):
     text = unit.get_text(" ")
     assert "Chapter.build" not in text and "Veiligheidsbeeld.build" not in text and "data_dir" not in text
-    assert not unit.select(".jp-CodeCell .jp-InputArea")
+    assert not unit.select("[class^=jp-], [class*=' jp-']")  # no notebook markup
     assert [s["src"] for s in unit.find_all("script")] == ["../../assets/jaarverslag.js"]  # no CDN, only the site's own
+
+
+def test_readers_get_a_book_a_landing_page_and_a_page_per_chapter(rendered):
+    """Landing page, one page per chapter, appendix and colophon: one h1 each, no notebook markup, the report's
+    pages in the sidebar with the current one marked, previous/next in reading order, PDF and data at the top,
+    a meta description and a canonical link under site_url; charts as SVG files beside the pages."""
+    folder = rendered / "site" / "2019" / "eenheid"
+    order = ["index", *CHAPTERS, "bijlage", "colofon"]
+    assert sorted(p.stem for p in folder.glob("*.html")) == sorted([*order, "jaarverslag-2019-eenheid"])
+    for at, name in enumerate(order):
+        page = BeautifulSoup((folder / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        assert page.html["lang"] == "nl" and len(page.find_all("h1")) == 1, name
+        assert not page.select("[class^=jp-], [class*=' jp-'], div[tabindex]:not(.table-scroll[role=region][aria-label])"), name
+        assert page.select_one("a.skip")["href"] == "#inhoud" and page.select_one("main")["id"] == "inhoud"
+        assert page.find("meta", attrs={"name": "description"})["content"].strip()
+        assert page.find("link", rel="canonical")["href"] == f"https://jaarverslag.example.org/2019/eenheid/{name}.html"
+        assert page.find("link", rel="stylesheet")["href"] == "../../assets/jaarverslag.css"
+        assert [a["href"] for a in page.select(".sidebar a[aria-current=page]")] == [f"{name}.html"]
+        downloads = {a.get_text(" ", strip=True): a["href"] for a in page.select("ul.downloads a")}
+        assert downloads["PDF van het jaarverslag 2019 Eenheid Rotterdam"] == "jaarverslag-2019-eenheid.pdf"
+        assert (folder / downloads["Gegevens van het jaarverslag 2019 Eenheid Rotterdam"].split("#")[0]).is_file()
+        pager = page.select_one("nav.pager")
+        previous, following = pager.select_one("a[rel=prev]"), pager.select_one("a[rel=next]")
+        assert (previous and previous["href"]) == (f"{order[at - 1]}.html" if at else None)
+        assert (following and following["href"]) == (f"{order[at + 1]}.html" if at + 1 < len(order) else None)
+        for img in page.select("img.chart"):
+            assert img["src"].startswith("grafieken/") and (folder / img["src"]).is_file(), name
+            assert img["loading"] == "lazy" and int(img["width"]) > 0 and img["alt"].strip()
+        for link in page.select("main a[href]"):  # a link to another page of the book lands on an id there
+            target, _, anchor = link["href"].partition("#")
+            if target.endswith(".html") and "/" not in target and anchor:
+                there = BeautifulSoup((folder / target).read_text(encoding="utf-8"), "html.parser")
+                assert there.find(id=anchor), link["href"]
+    landing = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert [a["href"] for a in landing.select("ul.contents a")] == [f"{n}.html" for n in order[1:]]
+    assert landing.select_one("#voorwoord") and landing.select_one("#in-een-oogopslag")
+    chapter = BeautifulSoup((folder / "veiligheidsbeeld.html").read_text(encoding="utf-8"), "html.parser")
+    assert chapter.find("a", href="bijlage.html#bijlage")  # chapter 1's pointer to the audit, now on its own page
 
 
 def test_report_figures_have_alt_text(unit):
@@ -144,7 +182,7 @@ def test_index_lists_every_report_and_every_download(rendered):
     links = {a.get_text(" ", strip=True): a["href"] for a in index.find_all("a")}
     for year, region, name in [(2019, "eenheid", "Eenheid Rotterdam"), (2019, "rotterdam-zuid", "Rotterdam-Zuid"),
                                (2018, "eenheid", "Eenheid Rotterdam")]:
-        assert links[f"Jaarverslag {year} {name} (HTML)"] == f"{year}/{region}/jaarverslag-{year}-{region}.html"
+        assert links[f"Jaarverslag {year} {name} (HTML)"] == f"{year}/{region}/index.html"
         assert links[f"Jaarverslag {year} {name} (PDF)"] == f"{year}/{region}/jaarverslag-{year}-{region}.pdf"
         assert (rendered / "site" / links[f"Jaarverslag {year} {name} (PDF)"]).is_file()
     for year, region, name in [(2019, "eenheid", "Eenheid Rotterdam"), (2018, "eenheid", "Eenheid Rotterdam")]:
@@ -153,7 +191,7 @@ def test_index_lists_every_report_and_every_download(rendered):
         rows = index.find("table", attrs={"data-jaar": str(year)}).find_all("tr", attrs={"data-regio": region})
         downloads = [a for row in rows for a in row.find_all("a")]  # the report's row and the row of its downloads
         assert {a.get_text(" ", strip=True): a["href"] for a in downloads} == {
-            f"Jaarverslag {year} {name} (HTML)": f"{year}/{region}/jaarverslag-{year}-{region}.html",
+            f"Jaarverslag {year} {name} (HTML)": f"{year}/{region}/index.html",
             f"Jaarverslag {year} {name} (PDF)": f"{year}/{region}/jaarverslag-{year}-{region}.pdf",
             **{f"{t['title']} {year} {name} (CSV)": f"{data}/{t['path']}" for t in tables},
             **{f"{t['title']} {year} {name} voor Excel (CSV)": f"{data}/{t['name']}-excel.csv" for t in tables},
@@ -171,7 +209,7 @@ def test_index_lists_every_report_and_every_download(rendered):
 def test_publishing_one_year_keeps_the_other_years_in_the_index(rendered):
     assert cli("publish", "--year", "2018", "--region", "eenheid", "--no-pdf", build=rendered) == 0
     index = (rendered / "site" / "index.html").read_text(encoding="utf-8")
-    assert "2019/rotterdam-zuid/jaarverslag-2019-rotterdam-zuid.html" in index
+    assert "2019/rotterdam-zuid/index.html" in index
     assert "2018/eenheid/jaarverslag-2018-eenheid.pdf" in index  # printed earlier, still there
 
 
@@ -225,7 +263,10 @@ def test_search_index_covers_the_reports_and_is_rebuilt_only_when_a_page_changed
 
     layout = Layout(rendered)
     entry = json.loads((layout.search / "pagefind-entry.json").read_text())
-    assert entry["languages"]["nl"]["page_count"] == 5  # three reports, verantwoording, toegankelijkheidsverklaring
+    indexed = [p for p in layout.site.rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")]
+    assert not [p for p in indexed if p.name.startswith("jaarverslag-")]  # the one-page edition repeats the pages
+    assert {p.name for p in indexed} >= {"index.html", "cybercrime.html", "colofon.html", "verantwoording.html"}
+    assert entry["languages"]["nl"]["page_count"] == len(indexed)  # every report page, verantwoording, statement
     assert search.index(layout) is False  # nothing changed: not indexed again
     before = sorted(p.name for p in layout.search.rglob("*"))
     monkeypatch.setattr(search.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 1, "", "out of disk"))
@@ -239,5 +280,5 @@ def test_heading_ids_are_unique_so_a_link_opens_its_own_chapter(unit):
     ids = [h["id"] for h in unit.find_all(["h1", "h2", "h3", "h4"], id=True)]
     assert len(ids) == len(set(ids))
     assert "cybercrime-Kerncijfers" in ids and "burger-centraal-Kerncijfers" in ids
-    anchors = {a["href"][1:] for a in unit.select("a.anchor-link")}
-    assert anchors <= set(ids) | {e["id"] for e in unit.find_all(id=True)}
+    anchors = {a["href"][1:] for a in unit.select("a[href^='#']")}
+    assert anchors <= {e["id"] for e in unit.find_all(id=True)}  # every link inside the page lands

@@ -162,7 +162,7 @@ def test_a_new_years_data_renders_and_publishes_only_that_year(ran_project):
     assert status["reports"] == {"assembled": 1, "unchanged": 1, "printed": 1, "books written": 1}
     assert unit_2019.stat().st_mtime_ns == printed
     assert (project["build"] / "site" / "2020" / "eenheid" / "jaarverslag-2020-eenheid.pdf").is_file()
-    assert "2020/eenheid/jaarverslag-2020-eenheid.html" in (project["build"] / "site" / "index.html").read_text()
+    assert "2020/eenheid/index.html" in (project["build"] / "site" / "index.html").read_text()
 
 
 def _add_cell(notebook, source):

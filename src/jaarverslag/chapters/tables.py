@@ -89,12 +89,14 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, 
                                           for c in text_columns}, overwrite=False)
     colgroup = "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in widths) + "</colgroup>"
     table = _group_once(styler.to_html(sparse_index=False)).replace("</caption>", "</caption>\n  " + colgroup, 1)
+    table = BLANK_HEADER.sub('<td class="blank"></td>', table)  # a header cell says what its column is; these say nothing
     # On a narrow screen the table scrolls sideways inside a region keyboard users can reach.
     wide = " wide" if columns >= WIDE else ""  # on a phone it keeps a readable width and scrolls instead
     return HTML(f'<div class="table-scroll{wide}" role="region" tabindex="0" aria-label="{html.escape(caption)}">'
                 f"{table}</div>")
 
 
+BLANK_HEADER = re.compile(r'<th class="blank[^"]*" >&nbsp;</th>')
 GROUP_HEADER = re.compile(r'(<th id="[^"]+" class="row_heading level0 row\d+" >)(.*?)(</th>)', re.S)
 
 
