@@ -23,7 +23,7 @@ from ..errors import InfrastructureError
 from ..files import write_atomic
 from ..inputs import Dataset
 from ..inputs.params import Batch
-from . import pages, search
+from . import pages, search, sitemap
 from .data import export
 from .index import Report, published, render_index
 from .pdf import print_numbered
@@ -124,6 +124,7 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     index = render_index(published(index_batch or batch, data, layout), layout.site)
     if not layout.index.is_file() or layout.index.read_text(encoding="utf-8") != index:
         write_atomic(layout.index, index)
+    sitemap.write(layout, batch.base_url)
     if not pages_only:
         search.index(layout, force=force)
     return done
