@@ -181,6 +181,31 @@ def test_contents_at_hand_on_desktop_and_phone(page, site):
     page.wait_for_function("location.hash === '#hoofdstuk-cybercrime'")
 
 
+def test_tables_on_a_phone_show_their_caption_and_label_and_reach_every_column(page, site):
+    """At 390 px a table scrolls inside its box: scrolled to its end, the caption is still whole on screen, the row's
+    label is still in view (wide tables) and the last column is within reach."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    seen = 0
+    for path in ("2019/eenheid/veiligheidsbeeld.html", "2019/eenheid/cter.html", "2019/rotterdam-zuid/districten.html"):
+        page.goto(f"{site}/{path}")
+        for box in page.locator(".table-scroll").all():
+            box.scroll_into_view_if_needed()
+            state = box.evaluate("""b => {
+                b.scrollLeft = b.scrollWidth;
+                const box = r => [Math.round(r.left), Math.round(r.right)];
+                const label = b.classList.contains('wide') && b.querySelector('tbody tr th:last-of-type');
+                return {caption: box(b.querySelector('caption').getBoundingClientRect()),
+                        last: box([...b.querySelectorAll('thead tr:last-child > *')].at(-1).getBoundingClientRect()),
+                        label: label ? box(label.getBoundingClientRect()) : null, width: document.documentElement.clientWidth};
+            }""")
+            where = f"{path}: {box.get_attribute('aria-label')}"
+            assert 0 <= state["caption"][0] and state["caption"][1] <= state["width"], where
+            assert state["last"][1] <= state["width"], where
+            assert state["label"] is None or state["label"][0] >= 0, where
+            seen += 1
+    assert seen >= 6
+
+
 def test_index_filters_by_year_and_region(page, site):
     page.goto(f"{site}/index.html")
     rows, downloads = page.locator("main tbody tr:not(.downloads)"), page.locator("main tbody tr.downloads")
