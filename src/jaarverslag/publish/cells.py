@@ -48,6 +48,7 @@ class Charts:
 
     def __init__(self, folder: Path, link: str) -> None:
         self.folder, self.link, self.written = folder, link, set()
+        self.labels: dict[str, int] = {}
 
     def image(self, svg: str, alt: str, width: object, height: object) -> str:
         name = hashlib.sha256(svg.encode()).hexdigest()[:16] + ".svg"
@@ -56,7 +57,15 @@ class Charts:
             write_atomic(path, svg)
         self.written.add(name)
         size = f' width="{int(width)}" height="{int(height)}"' if width and height else ""
-        return f'<img class="chart" src="{self.link}{name}" alt="{escape(alt, quote=True)}"{size} loading="lazy" decoding="async">'
+        # in a box of its own that scrolls sideways on a phone, rather than shrinking its labels below 12 px;
+        # a region keyboard users can scroll, named after the chart (its title is quoted in the alt text)
+        title = re.search(r"'([^']+)'", alt)
+        label = f"Grafiek: {title[1]}" if title else "Grafiek"
+        self.labels[label] = self.labels.get(label, 0) + 1
+        label += f" ({self.labels[label]})" if self.labels[label] > 1 else ""
+        return (f'<div class="chart-scroll" role="region" tabindex="0" aria-label="{escape(label, quote=True)}">'
+                f'<img class="chart" src="{self.link}{name}" alt="{escape(alt, quote=True)}"{size} loading="lazy" decoding="async">'
+                "</div>")
 
     def prune(self) -> None:
         """Remove the charts no page shows any more."""

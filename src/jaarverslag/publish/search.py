@@ -3,8 +3,9 @@
 Indexed is what readers come for: each report page's text (its <main>, marked data-pagefind-body by
 the report template, with its year and region as filters; not the one-page edition, which repeats
 them) and the verantwoording and accessibility statement; not menus, downloads, pagers, the
-provenance footer or the tables behind the charts, which repeat what the chapter shows. Results
-link to the nearest heading on the chapter's own page.
+provenance footer, the tables behind the charts or the tiles of the figures at a glance, which
+repeat what the chapters show (and gave snippets such as "≥ 4. ✔ gehaald."). Results link to
+the nearest heading on the chapter's own page.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from ..errors import InfrastructureError
 from ..files import temporary
 from .state import Publications
 
-IGNORED = ("details.menu", "ul.downloads", ".part-label", "nav.pager", "footer.provenance", "details.chart-data", ".toc-page")
+IGNORED = ("details.menu", "ul.downloads", ".part-label", "nav.pager", "footer.provenance", "details.chart-data", ".toc-page",
+           "ul.at-a-glance")
 
 
 def index(layout: Layout, force: bool = False) -> bool:
