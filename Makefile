@@ -1,10 +1,12 @@
 # Single entry point. Every target installs what it needs first: the project into ./.venv
-# (uv, from pyproject.toml: the packages pip would choose, in half the time; byte-compiled, since
-# PYTHONDONTWRITEBYTECODE may be set and every kernel would compile pandas again) with the
+# (uv, from pyproject.toml: the packages pip would choose, in a fifth of the time) with the
 # Jupyter kernel registered inside it,
 # Debian's chromium (PDFs, browser tests), poppler-utils (page images of the PDFs for
 # review) and axe-core from npm (accessibility tests).
 PYTHON ?= python3
+# Python writes the byte code of what it imports, once: with PYTHONDONTWRITEBYTECODE set (as on some build
+# machines) every kernel and worker would compile pandas and matplotlib again.
+unexport PYTHONDONTWRITEBYTECODE
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -15,7 +17,7 @@ AXE    := tests/browser/node_modules/axe-core/axe.min.js
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode --editable '.[test]'
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --editable '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name jaarverslag --display-name "Python (jaarverslag)"
 	touch $(STAMP)
 
