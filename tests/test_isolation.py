@@ -76,9 +76,11 @@ def test_a_hung_page_is_given_up_after_a_time_that_scales_with_the_page_and_its_
     target.write_bytes(b"%PDF previous")
     chromium, kill = set(), pdf._Chromium.kill
     existing = set(descendants(os.getpid()))  # a browser of the test session's own is not this one
+    theirs = {pid for pid in existing if "chromium" in _command(pid)}  # nor is a helper it starts meanwhile
 
     def noting_kill(self, *browser):
-        chromium.update(pid for pid in descendants(os.getpid()) if pid not in existing and "chromium" in _command(pid))
+        chromium.update(pid for pid in descendants(os.getpid())
+                        if pid not in existing and "chromium" in _command(pid) and not theirs & set(_ancestors(pid)))
         kill(self, *browser)
 
     monkeypatch.setattr(pdf._Chromium, "kill", noting_kill)
@@ -88,6 +90,31 @@ def test_a_hung_page_is_given_up_after_a_time_that_scales_with_the_page_and_its_
     assert chromium and _wait_gone(list(chromium), 5.0) == []  # a loaded machine reaps slowly
     assert target.read_bytes() == b"%PDF previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.pdf"]  # no draft left
+
+
+def test_a_report_whose_pages_did_not_move_is_printed_once(rendered, tmp_path, monkeypatch):
+    """publish --force on a published build: the PDF a print replaces gives the contents' page numbers, so a report
+    whose pages did not move is printed once; one without its old PDF twice. Either way the contents give the
+    page each entry really starts on."""
+    build = tmp_path / "build"
+    shutil.copytree(rendered, build)
+    pdfs = sorted(build.glob("site/*/*/jaarverslag-*.pdf"))
+    gone = build / "site" / "2019" / "eenheid" / "jaarverslag-2019-eenheid.pdf"
+    gone.unlink()
+    prints, real = [], Page.pdf
+
+    async def counted(page, **options):
+        prints.append(Path(page.url).stem)
+        return await real(page, **options)
+
+    monkeypatch.setattr(Page, "pdf", counted)
+    assert cli("publish", "--region", "eenheid", "--region", "rotterdam-zuid", "--force", build=build) == 0
+    assert sorted(prints) == sorted([*(p.stem for p in pdfs), gone.stem])  # the unit's twice, the others once
+    for printed in pdfs:
+        html = printed.with_suffix(".html").read_text(encoding="utf-8")
+        shown = {target: int(page) for target, page in re.findall(r'<span class="toc-page" data-target="([^"]+)">(\d+)</span>', html)}
+        landed = pdf.destination_pages(printed)
+        assert shown and shown == {target: landed[target] for target in shown}, printed.name
 
 
 def test_a_report_whose_pdf_fails_keeps_its_previous_pdf_and_the_rest_is_published(rendered, tmp_path, monkeypatch, capsys):
@@ -128,9 +155,11 @@ def test_a_chromium_killed_while_it_prints_is_started_again(rendered, tmp_path, 
     unit_before = unit.read_bytes()
     killed, real = [], Page.pdf
     existing, chromium = set(descendants(os.getpid())), set()  # a browser of the test session's own is not the step's
+    theirs = {pid for pid in existing if "chromium" in _command(pid)}  # nor is a helper it starts meanwhile
 
     async def kill_the_browser_first(page, **options):
-        chromium.update(pid for pid in descendants(os.getpid()) if pid not in existing and "chromium" in _command(pid))
+        chromium.update(pid for pid in descendants(os.getpid())
+                        if pid not in existing and "chromium" in _command(pid) and not theirs & set(_ancestors(pid)))
         if "2019-eenheid" in page.url and (kills != "once" or not killed):
             scratch = os.environ["TMPDIR"]  # the run's scratch folder, where the browser's profile must be
             killed.append([pid for pid in chromium if "--type=" not in _command(pid) and PREFIX in scratch
@@ -151,7 +180,8 @@ def test_a_chromium_killed_while_it_prints_is_started_again(rendered, tmp_path, 
         assert (code, [len(browsers) for browsers in killed]) == (3, [1, 1])  # the first try and the retry
         assert "2019/eenheid: PDF not printed, the previous one stays: chromium could not print" in err
         assert unit.read_bytes() == unit_before
-    assert _wait_gone(list(chromium), 5.0) == []  # a loaded machine reaps slowly
+    left = _wait_gone(list(chromium), 5.0)  # a loaded machine reaps slowly
+    assert left == [], [(pid, _command(pid)[:200], Path(f"/proc/{pid}/stat").read_text().split()[2:8]) for pid in left]
     assert not [p for p in build.rglob("*") if p.name.startswith(".") and ".tmp" in p.name]
 
 
@@ -221,6 +251,18 @@ def test_nothing_outlives_a_killed_run(tmp_path, moment):
     assert left == [], "the run's scratch folder stayed"
     assert not list(Path(tempfile.gettempdir()).glob(f"jaarverslag-kernel-*-{process.pid}-*"))
     assert cli("run", "--config", ROOT / "_quarto.yml", *matrix, build=build) == 0  # and the next run heals
+
+
+def _ancestors(pid: int) -> list[int]:
+    """The parent, grandparent … of pid, as far as /proc tells."""
+    chain = []
+    while pid > 1:
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+        chain.append(pid)
+    return chain
 
 
 def _command(pid: int) -> str:

@@ -329,10 +329,12 @@ def parser() -> argparse.ArgumentParser:
 
     publish = commands.add_parser(
         "publish",
-        help="assemble the rendered chapters into one HTML report and PDF per (year, region), plus an index and search",
-        description="Assemble the executed notebooks in build/ (from `render`) into one self-contained HTML report "
-        "per year and region, print each to PDF with Debian's chromium, and write build/site/index.html, the "
-        "verantwoording, the toegankelijkheidsverklaring and the Pagefind search index (zoeken.html). "
+        help="assemble the rendered chapters into a web book and a PDF per (year, region), plus an index and search",
+        description="Assemble the executed notebooks in build/ (from `render`) into a report per year and region: "
+        "a landing page and a page per chapter, appendix and colophon, and the whole report on one page, which "
+        "Debian's chromium prints to PDF; then write build/site/index.html, the verantwoording, the "
+        "toegankelijkheidsverklaring, robots.txt and sitemap.xml (with site_url) and the Pagefind search index "
+        "(zoeken.html). "
         "Nothing is executed again, and only reports whose chapters, structure or provenance changed are "
         "assembled and printed again; the search index is rebuilt only when a page changed.",
     )

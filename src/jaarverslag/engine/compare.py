@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ def _text(path: Path) -> str:
     if path.suffix == ".pdf":
         from pypdf import PdfReader
 
+        logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's PDFs make pypdf warn about harmless trailer sizes
         text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
     else:
         text = path.read_text(encoding="utf-8")

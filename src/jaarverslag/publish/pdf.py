@@ -8,18 +8,20 @@ reports print at once, one per core, each in a tab kept from report to report.
 Chromium has no CSS target-counter(), so the contents' page numbers are found by printing
 once, reading the page each named destination (an element id) landed on, filling the
 numbers into the contents' reserved boxes (in the file, and in the page still loaded), and
-printing again: the boxes keep their size, so the pages do not move.
+printing again: the boxes keep their size, so the pages do not move. When a PDF is printed
+anew, the one it replaces gives the likely numbers: filled in before the first print, they
+spare the second whenever the pages did not move.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import re
 import shutil
 import signal
+import zlib
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from html import unescape
@@ -30,8 +32,8 @@ from ..errors import InfrastructureError, JaarverslagError
 from ..files import temporary, write_atomic
 
 if TYPE_CHECKING:
+    import pikepdf
     from playwright.async_api import Browser, Page, Playwright
-    from pypdf import PdfWriter
 
 CHROMIUM = "chromium"
 CHROMIUM_FLAGS = ("--disable-gpu",)  # Playwright adds headless, no sandbox, no first run, no background networking
@@ -40,8 +42,7 @@ PAGES = 2  # reports printed at once
 TOC_PAGE = re.compile(r'<span class="toc-page" data-target="([^"]+)">[^<]*</span>')
 FILL = """numbers => { for (const box of document.querySelectorAll('span.toc-page[data-target]'))
   if (box.getAttribute('data-target') in numbers) box.textContent = numbers[box.getAttribute('data-target')]; }"""
-logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's PDFs make pypdf warn about harmless trailer sizes
-# pypdf and Playwright are imported where they are used: a run that prints nothing loads neither.
+# pikepdf and Playwright are imported where they are used: a run that prints nothing loads neither.
 HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
 TAG = re.compile(r"<[^>]+>")
 
@@ -202,24 +203,43 @@ async def _print_report(chromium: _Chromium, page: Page, html: Path, pdf: Path, 
             raise InfrastructureError(f"chromium did not finish printing {html} within {limit:.0f} s") from None
 
     try:
-        await within(page.goto(html.resolve().as_uri(), timeout=0))
-        draft.write_bytes(await within(page.pdf(**PDF)))
         text = filled = html.read_text(encoding="utf-8")
-        contents = TOC_PAGE.search(text) is not None
-        if contents:
+        targets = [m[1] for m in TOC_PAGE.finditer(text)]
+        guess = await asyncio.to_thread(_likely_numbers, pdf, targets)  # from the edition this print replaces
+        await within(page.goto(html.resolve().as_uri(), timeout=0))
+        if guess:
+            await within(page.evaluate(FILL, guess))
+        draft.write_bytes(await within(page.pdf(**PDF)))
+        if targets:
             pages = await asyncio.to_thread(destination_pages, draft)
-            numbers = {m[1]: str(pages.get(m[1], "")) for m in TOC_PAGE.finditer(text)}
+            numbers = {target: str(pages.get(target, "")) for target in targets}
+            if numbers != guess:  # printed without its own page numbers: once more, with them
+                await within(page.evaluate(FILL, numbers))
+                draft.write_bytes(await within(page.pdf(**PDF)))
             filled = TOC_PAGE.sub(lambda m: f'<span class="toc-page" data-target="{m[1]}">{numbers[m[1]]}</span>', text)
             if filled != text:
                 await asyncio.to_thread(write_atomic, html, filled)
-                await within(page.evaluate(FILL, numbers))
-                draft.write_bytes(await within(page.pdf(**PDF)))
-        await asyncio.to_thread(finish, draft, filled if contents else None, site, site_url)
+        await asyncio.to_thread(finish, draft, filled if targets else None, site, site_url)
         os.replace(draft, pdf)
     except Error as exc:
         raise InfrastructureError(f"chromium could not print {html}: {exc.message.splitlines()[0]}") from None
     finally:
         draft.unlink(missing_ok=True)
+
+
+def _likely_numbers(pdf: Path, targets: list[str]) -> dict[str, str]:
+    """The page of each of targets in the edition a print replaces; {} when there is none, it cannot be read or
+    lacks a target. Printed with them, a report whose pages did not move needs one print, not two (checked on
+    the new PDF, and printed again when they moved)."""
+    import pikepdf
+
+    if not targets:
+        return {}
+    try:
+        pages = destination_pages(pdf) if pdf.is_file() else {}
+    except (pikepdf.PdfError, OSError, KeyError, IndexError, TypeError):  # a damaged file: printed twice, as without one
+        return {}
+    return {t: str(pages[t]) for t in targets} if all(t in pages for t in targets) else {}
 
 
 async def _close(page: Page | None) -> None:
@@ -233,86 +253,86 @@ async def _close(page: Page | None) -> None:
 
 def finish(pdf: Path, html: str | None, site: Path, site_url: str | None) -> None:
     """Mend the outline (when html, the page printed, has contents), make its links work on the web and its
-    words whole: one rewrite."""
-    from pypdf import PdfWriter
+    words whole: one rewrite, by qpdf (pikepdf), in a tenth of the time pypdf took."""
+    import pikepdf
 
-    writer = PdfWriter(clone_from=pdf)
-    mended = mend_outline(writer, html) if html is not None else False
-    linked, whole = web_links(writer, site, site_url), whole_words(writer)
+    with pikepdf.open(pdf) as document:
+        mended = mend_outline(document, html) if html is not None else False
+        linked, whole = web_links(document, site, site_url), whole_words(document)
+        if mended or linked or whole:
+            tmp = temporary(pdf)
+            document.save(tmp)
     if mended or linked or whole:
-        tmp = temporary(pdf)
-        with open(tmp, "wb") as out:
-            writer.write(out)
         os.replace(tmp, pdf)
 
 
-def mend_outline(writer: PdfWriter, html: str) -> bool:
+def mend_outline(document: pikepdf.Pdf, html: str) -> bool:
     """Chromium drops the space where a heading wraps ("extremisme enradicalisering"): take each
     bookmark's title from the heading it was made from, matched without white space. True when changed."""
-    from pypdf.generic import NameObject, TextStringObject
+    import pikepdf
 
     headings = {}
     for heading in HEADING.findall(html):
         title = " ".join(unescape(TAG.sub("", heading)).replace("\u00ad", "").replace("¶", "").split())
         headings.setdefault(re.sub(r"\s+", "", title), title)
     changed = False
-    for item in _outline_items(writer._root_object.get("/Outlines")):
+    for item in _outline_items(document.Root.get("/Outlines")):
         title = str(item.get("/Title", ""))
         better = headings.get(re.sub(r"\s+", "", title))
         if better and better != title:
-            item[NameObject("/Title")] = TextStringObject(better)
+            item.Title = pikepdf.String(better)
             changed = True
     return changed
 
 
-def web_links(writer: PdfWriter, site: Path, site_url: str | None) -> bool:
+def web_links(document: pikepdf.Pdf, site: Path, site_url: str | None) -> bool:
     """A PDF travels without the site beside it: Chromium writes each relative link as a file: URL on
     the build machine, which no reader can open. A link into the site becomes the same path under
     site_url (ending in '/'); without site_url, or outside the site, the link is removed (its text stays).
     True when changed."""
-    from pypdf.generic import ArrayObject, NameObject, TextStringObject
+    import pikepdf
 
     root = site.resolve().as_uri() + "/"
     changed = False
-    for page in writer.pages:
-        kept = ArrayObject()
-        for reference in page.get("/Annots") or []:
-            action = reference.get_object().get("/A")
-            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+    for page in document.pages:
+        if "/Annots" not in page.obj:
+            continue
+        kept = pikepdf.Array()
+        for annotation in page.obj.Annots:
+            action = annotation.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
             if uri.startswith("file:"):
                 changed = True
                 if not (site_url and uri.startswith(root)):
                     continue
-                action.get_object()[NameObject("/URI")] = TextStringObject(site_url + uri.removeprefix(root))
-            kept.append(reference)
-        if "/Annots" in page:
-            page[NameObject("/Annots")] = kept
+                action.URI = pikepdf.String(site_url + uri.removeprefix(root))
+            kept.append(annotation)
+        page.obj.Annots = kept
     return changed
 
 
 SOFT_HYPHEN_TEXT = re.compile(rb"/ActualText <FEFF((?:[0-9A-Fa-f]{4})*)>")
 
 
-def whole_words(writer: PdfWriter) -> bool:
+def whole_words(document: pikepdf.Pdf) -> bool:
     """Copying or searching a word gives the word: Chromium writes every soft hyphen it did not break at as a
     marked span whose text is U+00AD, so "woninginbraken" would be found nowhere. Those U+00AD go; the
     drawing stays as it is (a line broken at a soft hyphen keeps its visible hyphen). True when changed."""
+    import pikepdf
 
     def without(match: re.Match) -> bytes:
         units = [match[1][i:i + 4] for i in range(0, len(match[1]), 4)]
         return b"/ActualText <FEFF" + b"".join(u for u in units if u.upper() != b"00AD") + b">"
 
     changed = False
-    for page in writer.pages:
-        content = page.get_contents()
-        if content is None:
+    for page in document.pages:
+        if "/Contents" not in page.obj:
             continue
-        data = content.get_data()
+        page.contents_coalesce()
+        data = page.obj.Contents.read_bytes()
         cleaned = SOFT_HYPHEN_TEXT.sub(without, data)
         if cleaned != data:
-            content.set_data(cleaned)
-            page.replace_contents(content)
-            page.compress_content_streams()
+            page.obj.Contents.write(zlib.compress(cleaned), filter=pikepdf.Name.FlateDecode)
             changed = True
     return changed
 
@@ -320,18 +340,25 @@ def whole_words(writer: PdfWriter) -> bool:
 def _outline_items(node: object) -> list:
     """Every bookmark below an outline node, depth first."""
     items = []
-    child = node.get_object().get("/First") if node is not None else None
+    child = node.get("/First") if node is not None else None
     while child is not None:
-        child = child.get_object()
         items += [child, *_outline_items(child)]
         child = child.get("/Next")
     return items
 
 
 def destination_pages(pdf: Path) -> dict[str, int]:
-    """The page (from 1) of every named destination Chromium wrote for an element id."""
-    from pypdf import PdfReader
+    """The page (from 1) of every named destination Chromium wrote for an element id (the catalogue's /Dests,
+    or a /Names tree as other writers use)."""
+    import pikepdf
 
-    reader = PdfReader(pdf)
-    return {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
-            for name, dest in reader.named_destinations.items()}
+    with pikepdf.open(pdf) as document:
+        pages = {page.obj.objgen: number for number, page in enumerate(document.pages, 1)}
+        named = dict(document.Root.Dests.items()) if "/Dests" in document.Root else {}
+        if "/Names" in document.Root and "/Dests" in document.Root.Names:
+            named |= dict(pikepdf.NameTree(document.Root.Names.Dests).items())
+        found = {}
+        for name, destination in named.items():
+            target = destination.get("/D") if isinstance(destination, pikepdf.Dictionary) else destination
+            found[str(name).lstrip("/")] = pages.get(target[0].objgen, 0)
+        return found
