@@ -60,12 +60,13 @@ def defects(pdf: Path) -> list[str]:
     lines, marks = _lines(pdf), list(_bookmarks(reader))
     filled = _filled(pdf, len(reader.pages), height)
     found = []
+    starts = {page for depth, _, page, top in marks if depth <= 1 and height - top < TOP + 0.1 * area}
     for _, title, page, top in marks:
         y = height - top  # from the page top
         after = [line for line in lines.get(page, []) if y + 4 < line < height - BOTTOM]  # not itself, not the footer
-        if y - TOP > (1 - FOOT) * area and (len(after) < 3 or filled[page] < 1 - GAP):
+        ends = page + 1 in starts  # the next page opens a part or chapter: all the section has is on this page
+        if y - TOP > (1 - FOOT) * area and (len(after) < 3 or filled[page] < 1 - GAP) and not ends:
             found.append(f"p. {page + 1}: heading '{title}' at the foot of the page, what follows it on the next")
-    starts = {page for depth, _, page, top in marks if depth <= 1 and height - top < TOP + 0.1 * area}
     for page, share in enumerate(filled[:-1]):
         if share < 0.5 and page + 1 not in starts:
             found.append(f"p. {page + 1}: {round(100 * (1 - share))}% empty before p. {page + 2}, which starts no part or chapter")
