@@ -45,6 +45,13 @@ def write_atomic(path: Path, data: str | bytes, tmp: Path | None = None) -> None
     sync_directory(path.parent)
 
 
+def write_changed(path: Path, text: str) -> None:
+    """Write text to path (atomically) only when it differs: a page that stayed the same keeps its date, and readers
+    their cached copy."""
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_atomic(path, text)
+
+
 def sync_directory(directory: Path) -> None:
     """Make a rename or a new file in directory durable (the entry lives in the directory, not the file)."""
     try:

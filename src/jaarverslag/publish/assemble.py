@@ -60,6 +60,14 @@ class Book:
     colophon: str
     missing: list[str] = field(default_factory=list)
 
+    def chapters_in(self, part: int) -> list[Chapter]:
+        return [c for c in self.chapters if c.part == part]
+
+    @property
+    def gaps(self) -> str:
+        """The chapters this edition lacks, said in one line; '' when none."""
+        return f"<p><em>Niet beschikbaar in deze versie: {', '.join(self.missing)}.</em></p>\n" if self.missing else ""
+
 
 def book(batch: Batch, data: Dataset, layout: Layout, year: int, region: str, provenance: Provenance, charts: Charts) -> Book:
     """The report of (year, region): cover, front matter (cells tagged front-matter: a foreword, the figures at a
@@ -143,19 +151,18 @@ def _whole(book: Book) -> str:
     """The one-page edition: cover, contents with page-number boxes, front matter, parts, appendix, colophon."""
     toc = [f'<li><strong><a href="#{i}">{title}</a></strong>{_page_of(i)}</li>' for i, title, _ in book.front]
     for number, title in book.parts:
-        inside = [c for c in book.chapters if c.part == number]
+        inside = book.chapters_in(number)
         toc.append(f'<li><strong><a href="#deel-{number}">{literal(title)}</a></strong>{_page_of(f"deel-{number}")}<ul>'
                    + "".join(f'<li><a href="#hoofdstuk-{c.name}">{literal(c.title)}</a>{_page_of(f"hoofdstuk-{c.name}")}</li>'
                              for c in inside) + "</ul></li>")
     if book.appendix:
         toc.append(f'<li><strong><a href="#bijlage">{APPENDIX_TITLE}</a></strong>{_page_of("bijlage")}</li>')
     toc.append(f'<li><strong><a href="#colofon">Colofon</a></strong>{_page_of("colofon")}</li>')
-    gaps = f"<p><em>Niet beschikbaar in deze versie: {', '.join(book.missing)}.</em></p>\n" if book.missing else ""
-    html = [book.cover, f'<h1 id="Inhoud">Inhoud</h1>\n<div class="toc">\n<ul>\n{chr(10).join(toc)}\n</ul>\n</div>\n{gaps}']
+    html = [book.cover, f'<h1 id="Inhoud">Inhoud</h1>\n<div class="toc">\n<ul>\n{chr(10).join(toc)}\n</ul>\n</div>\n{book.gaps}']
     html += [front for _, _, front in book.front]
     for number, title in book.parts:
         html.append(f'<h1 class="part" id="deel-{number}">{escape(title)}</h1>\n')
-        inside = [c for c in book.chapters if c.part == number]
+        inside = book.chapters_in(number)
         html += [f'<section class="chapter{" first" if at == 0 else ""}" id="hoofdstuk-{c.name}">\n{_demoted(c.body)}</section>\n'
                  for at, c in enumerate(inside)]
     if book.appendix:
@@ -168,15 +175,14 @@ def _whole(book: Book) -> str:
 def _landing_contents(book: Book) -> str:
     items = []
     for number, title in book.parts:
-        inside = [c for c in book.chapters if c.part == number]
+        inside = book.chapters_in(number)
         if inside:
             items.append(f"<li>{escape(title)}<ul>" + "".join(f'<li><a href="{c.name}.html">{escape(c.title)}</a></li>'
                                                           for c in inside) + "</ul></li>")
     if book.appendix:
         items.append(f'<li><a href="{APPENDIX_PAGE}.html">{APPENDIX_TITLE}</a></li>')
     items.append(f'<li><a href="{COLOPHON_PAGE}.html">Colofon</a></li>')
-    gaps = f"<p><em>Niet beschikbaar in deze versie: {', '.join(book.missing)}.</em></p>\n" if book.missing else ""
-    return f'<h2 id="Inhoud">Inhoud</h2>\n<ul class="contents">\n{"".join(items)}\n</ul>\n{gaps}'
+    return f'<h2 id="Inhoud">Inhoud</h2>\n<ul class="contents">\n{"".join(items)}\n</ul>\n{book.gaps}'
 
 
 def _contents(book: Book, pages: list[tuple[str, str, str]], current: str | None) -> list[dict]:
@@ -186,12 +192,12 @@ def _contents(book: Book, pages: list[tuple[str, str, str]], current: str | None
         items += [{"title": title, "href": f"#{i}"} for i, title, _ in book.front]
         for number, title in book.parts:
             items.append({"title": title})
-            items += [{"title": c.title, "href": f"#hoofdstuk-{c.name}", "level": 2} for c in book.chapters if c.part == number]
+            items += [{"title": c.title, "href": f"#hoofdstuk-{c.name}", "level": 2} for c in book.chapters_in(number)]
         items += [{"title": APPENDIX_TITLE, "href": "#bijlage"}] if book.appendix else []
         return [*items, {"title": "Colofon", "href": "#colofon"}]
     items = [{"title": pages[0][1], "href": f"{LANDING}.html", "current": current == LANDING}]
     for number, title in book.parts:
-        inside = [c for c in book.chapters if c.part == number]
+        inside = book.chapters_in(number)
         items += [{"title": title}] if inside else []
         items += [{"title": c.title, "href": f"{c.name}.html", "level": 2, "current": current == c.name} for c in inside]
     for stem, title, _ in pages:

@@ -11,7 +11,7 @@ import jinja2
 from .. import __version__, formatting
 from ..analysis.claims import MARGIN
 from ..engine.layout import Layout
-from ..files import write_atomic
+from ..files import write_changed
 from ..inputs import Dataset
 from ..inputs.sources import DEMO, DEMO_TITLE
 from .index import SITE_TEMPLATES
@@ -67,8 +67,7 @@ def write(data: Dataset, layout: Layout) -> None:
         layout.assets / STYLESHEET.name: STYLESHEET.read_text(encoding="utf-8"),
     }
     for path, page in pages.items():
-        if not path.is_file() or path.read_text(encoding="utf-8") != page:
-            write_atomic(path, page)
+        write_changed(path, page)
 
 
 def _results(layout: Layout) -> dict | None:

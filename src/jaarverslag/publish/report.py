@@ -20,7 +20,7 @@ from ..engine.layout import Layout
 from ..engine.manifest import Manifest
 from ..engine.progress import line
 from ..errors import InfrastructureError
-from ..files import write_atomic
+from ..files import write_atomic, write_changed
 from ..inputs import Dataset
 from ..inputs.params import Batch
 from . import pages, search, sitemap
@@ -55,18 +55,12 @@ def _assemble(batch: Batch, data: Dataset, layout: Layout, year: int, region: st
     html = layout.report(year, region)
     charts = Charts(html.parent / CHARTS, f"{CHARTS}/")
     report = book(batch, data, layout, year, region, provenance, charts)
-    write_atomic(html, write(report, layout, batch, _write_changed))
+    write_atomic(html, write(report, layout, batch, write_changed))
     charts.prune()
     keep = {html.name, *pages_of(report)}
     for page in html.parent.glob("*.html"):
         if page.name not in keep:
             page.unlink()
-
-
-def _write_changed(path: Path, text: str) -> None:
-    """Write a page only when it differs: a page that stayed the same keeps its date, and readers their cached copy."""
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        write_atomic(path, text)
 
 
 def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index_batch: Batch | None = None,
@@ -122,8 +116,7 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
         done.append(Publication(Report.of(batch, data, layout, year, region), fresh,
                                 (year, region) in printing and failure is None, str(failure or "")))
     index = render_index(published(index_batch or batch, data, layout), layout.site)
-    if not layout.index.is_file() or layout.index.read_text(encoding="utf-8") != index:
-        write_atomic(layout.index, index)
+    write_changed(layout.index, index)
     sitemap.write(layout, batch.base_url)
     if not pages_only:
         search.index(layout, force=force)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from ..engine.layout import Layout
-from ..files import write_atomic
+from ..files import write_changed
 
 
 def write(layout: Layout, base_url: str | None) -> None:
@@ -27,5 +27,4 @@ def write(layout: Layout, base_url: str | None) -> None:
     elif (site / "sitemap.xml").exists():
         (site / "sitemap.xml").unlink()
     for path, text in files.items():
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            write_atomic(path, text)
+        write_changed(path, text)
