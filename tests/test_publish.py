@@ -1,6 +1,7 @@
 """Published reports: assembled HTML per (year, region), its PDF, and the index."""
 
 import re
+import shutil
 
 import pytest
 from bs4 import BeautifulSoup
@@ -253,25 +254,31 @@ def test_methodology_and_accessibility_statement(rendered, dataset):
     assert "Bekende tekortkomingen" in statement and "PDF/UA" in statement
 
 
-def test_search_index_covers_the_reports_and_is_rebuilt_only_when_a_page_changed(rendered, monkeypatch):
+def test_search_index_covers_the_reports_and_is_rebuilt_only_when_a_page_changed(rendered, tmp_path, monkeypatch):
     import json
     import subprocess
 
     from jaarverslag.engine.layout import Layout
     from jaarverslag.errors import InfrastructureError
     from jaarverslag.publish import search
+    from jaarverslag.publish.state import Publications
 
-    layout = Layout(rendered)
+    shutil.copytree(rendered, tmp_path / "build")
+    layout = Layout(tmp_path / "build")
     entry = json.loads((layout.search / "pagefind-entry.json").read_text())
     indexed = [p for p in layout.site.rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")]
     assert not [p for p in indexed if p.name.startswith("jaarverslag-")]  # the one-page edition repeats the pages
     assert {p.name for p in indexed} >= {"index.html", "cybercrime.html", "colofon.html", "verantwoording.html"}
     assert entry["languages"]["nl"]["page_count"] == len(indexed)  # every report page, verantwoording, statement
-    assert search.index(layout) is False  # nothing changed: not indexed again
+    state = Publications(layout)
+    assert search.index(layout, state) is False  # nothing changed: not indexed again
+    single = next(layout.site.glob("2019/eenheid/jaarverslag-*.html"))
+    single.write_text(single.read_text(encoding="utf-8").replace('data-target="voorwoord">', 'data-target="voorwoord">9'))
+    assert search.index(layout, state) is False  # nor for a page it does not index (numbered while it indexes)
     before = sorted(p.name for p in layout.search.rglob("*"))
     monkeypatch.setattr(search.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 1, "", "out of disk"))
     with pytest.raises(InfrastructureError, match="pagefind could not index .*out of disk"):
-        search.index(layout, force=True)
+        search.index(layout, state, force=True)
     assert sorted(p.name for p in layout.search.rglob("*")) == before  # the old index still serves
     assert not list(layout.site.glob(".pagefind*"))
 

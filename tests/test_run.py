@@ -89,7 +89,7 @@ def test_second_run_with_nothing_changed_starts_no_kernel_and_no_chromium(ran_pr
         raise AssertionError("nothing changed, yet a kernel or Chromium was started")
 
     monkeypatch.setattr("papermill.execute_notebook", forbidden)
-    monkeypatch.setattr("jaarverslag.publish.report.print_numbered", forbidden)
+    monkeypatch.setattr("jaarverslag.publish.pdf.Printer.start", forbidden)
     assert run(project, "--jobs", "1") == 0  # in this process, where the guards are
     second = last(project)
     assert second["jobs"] == {"executed": 0, "skipped": 3, "failed": 0, "infrastructure": 0}

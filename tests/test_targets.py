@@ -59,3 +59,13 @@ def test_commentary_survives_a_zero_previous_year(dataset):
     assert math.isnan(row.change)  # no relative change from zero
     text = sentence(row, 2019)
     assert text.startswith("Het aantal overvallen steeg naar 223 (2018: 0)")
+
+
+def test_an_evaluation_is_remembered_per_dataset_and_handed_out_as_a_copy(dataset):
+    first = evaluate(dataset, 2019, "eenheid")
+    first["current"] = 0.0  # an analyst's change to what they got
+    assert evaluate(dataset, 2019, "eenheid")["current"].max() > 0
+    obs = dataset.observations
+    other = dataclasses.replace(dataset, observations=obs.assign(value=obs["value"] * 2))
+    doubled = evaluate(other, 2019, "eenheid").set_index("indicator")["current"]
+    assert doubled["woninginbraken"] == 2 * evaluate(dataset, 2019, "eenheid").set_index("indicator").at["woninginbraken", "current"]

@@ -15,9 +15,12 @@ from ..errors import ParameterError
 from .catalog import path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one Dataset is one load of the data: identity, not content, tells two apart
 class Dataset:
     """All validated tables of one data directory, each a pandas DataFrame (columns: data/README.md).
+
+    Tables are not changed in place (what is derived from them is remembered per Dataset):
+    change the files and load again, or make a new Dataset with dataclasses.replace.
 
     regions       the unit and its districts: id, name, level, parent
     sources       where figures come from: id, title, period

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-import jinja2
 import nbformat
 
 from .. import __version__
@@ -26,7 +25,7 @@ from ..inputs.params import Batch
 from ..inputs.sources import demo_notice, shows_demo_data
 from .cells import Charts, cell, markdown
 from .data import downloads
-from .index import SITE_TEMPLATES
+from .index import site_templates
 from .pages import METHOD
 from .provenance import Provenance
 
@@ -98,7 +97,7 @@ def book(batch: Batch, data: Dataset, layout: Layout, year: int, region: str, pr
 
 def write(book: Book, layout: Layout, batch: Batch, write_page: Callable[[Path, str], None]) -> str:
     """Write the book's pages with write_page(path, html) and return the one-page edition's HTML (printed as the PDF)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE_TEMPLATES), autoescape=True)
+    env = site_templates()
     template = env.get_template("report.html.j2")
     whole = layout.report(book.year, book.region)
     folder, root = whole.parent, layout.site_root(book.year, book.region)
@@ -213,7 +212,7 @@ def _description(book: Book, title: str) -> str:
 
 
 def _page_of(target: str) -> str:
-    """Where the printed page number of target goes (filled in by `pdf.print_numbered`)."""
+    """Where the printed page number of target goes (filled in by `pdf.Printer`)."""
     return f'<span class="toc-page" data-target="{target}"></span>'
 
 

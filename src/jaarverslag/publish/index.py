@@ -4,6 +4,7 @@ to HTML, PDF and every file of its data: each table as CSV and for Dutch Excel, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -17,6 +18,12 @@ from ..inputs.sources import shows_demo_data
 from .data import downloads, excel_path
 
 SITE_TEMPLATES = Path(__file__).parents[1] / "templates" / "site"
+
+
+@cache
+def site_templates() -> jinja2.Environment:
+    """The site's templates, compiled once per process (a template edited meanwhile is reloaded)."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(SITE_TEMPLATES), autoescape=True)
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ def published(batch: Batch, data: Dataset, layout: Layout) -> list[Report]:
 
 def render_index(reports: list[Report], root: Path) -> str:
     """The index page; links relative to root (the site directory)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE_TEMPLATES), autoescape=True)
+    env = site_templates()
     years = sorted({r.year for r in reports}, reverse=True)
     rows = {
         year: [

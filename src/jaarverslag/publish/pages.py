@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import json
 
-import jinja2
-
 from .. import __version__, formatting
 from ..analysis.claims import MARGIN
 from ..engine.layout import Layout
 from ..files import write_changed
 from ..inputs import Dataset
 from ..inputs.sources import DEMO, DEMO_TITLE
-from .index import SITE_TEMPLATES
+from .index import SITE_TEMPLATES, site_templates
 
 SCRIPT, STYLESHEET = SITE_TEMPLATES / "assets" / "jaarverslag.js", SITE_TEMPLATES / "assets" / "jaarverslag.css"
 
@@ -48,7 +46,7 @@ GAPS = (
 
 def write(data: Dataset, layout: Layout) -> None:
     """Write the pages and the script into the site, each only when its content changed."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE_TEMPLATES), autoescape=True)
+    env = site_templates()
     themes = data.themes.set_index("id")["label"]
     sources = [{k: ("" if v != v else v) for k, v in row.items()} for row in data.sources.to_dict("records")]
     pages = {

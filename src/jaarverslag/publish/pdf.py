@@ -3,14 +3,16 @@ CSS, bookmarks (the outline) from its headings, and page numbers in the contents
 
 One Chromium prints every report of a publish step, driven over the DevTools protocol by Playwright
 (never a downloaded browser): starting a browser costs about as much as printing a report, and PAGES
-reports print at once, one per core, each in a tab kept from report to report.
+reports print at once, one per core, each in a tab kept from report to report. It prints in a
+thread beside the publish step (`Printer`), so each report is printed while the next is assembled.
 
 Chromium has no CSS target-counter(), so the contents' page numbers are found by printing
 once, reading the page each named destination (an element id) landed on, filling the
 numbers into the contents' reserved boxes (in the file, and in the page still loaded), and
 printing again: the boxes keep their size, so the pages do not move. When a PDF is printed
 anew, the one it replaces gives the likely numbers: filled in before the first print, they
-spare the second whenever the pages did not move.
+spare the second whenever the pages did not move. Without them the first print is an untagged
+draft (tagging does not move a line, and costs as much as the rest of the print).
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import queue
 import re
 import shutil
 import signal
+import threading
 import zlib
-from collections.abc import Awaitable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable
 from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
 CHROMIUM = "chromium"
 CHROMIUM_FLAGS = ("--disable-gpu",)  # Playwright adds headless, no sandbox, no first run, no background networking
 PDF = {"format": "A4", "prefer_css_page_size": True, "display_header_footer": False, "outline": True, "tagged": True}
-PAGES = 2  # reports printed at once
+PAGES = min(os.cpu_count() or 2, 8)  # reports printed at once: one per core (measured on 2: 3 or 4 are slower)
 TOC_PAGE = re.compile(r'<span class="toc-page" data-target="([^"]+)">[^<]*</span>')
 FILL = """numbers => { for (const box of document.querySelectorAll('span.toc-page[data-target]'))
   if (box.getAttribute('data-target') in numbers) box.textContent = numbers[box.getAttribute('data-target')]; }"""
@@ -55,59 +58,114 @@ def timeout_for(html: Path) -> float:
     return TIMEOUT_BASE + TIMEOUT_PER_MB * html.stat().st_size / 1e6
 
 
-def print_numbered(reports: list[tuple[Path, Path]], site: Path, site_url: str | None) -> dict[Path, InfrastructureError]:
-    """Print each (html, pdf) with the page numbers of its contents filled in (in html too); return the failures by pdf.
+class Printer:
+    """Prints reports as they are handed in, in a thread of its own beside the caller: Chromium lays out
+    and prints one report while Python assembles the next, so a publish step costs about the larger
+    of the two, not their sum.
 
-    Chromium missing is a set-up error. A report that fails (Chromium crashed, hung or
-    refused) is printed once more, alone, in a Chromium started again if it died; if that
-    fails too, its previous pdf stays. Links into the site point to site_url (see `web_links`).
+        with Printer(site, site_url) as printer:
+            printer.start()              # optional: the browser starts now, before the first report
+            printer.add(html, pdf)       # returns at once
+        printer.failures                 # by pdf, once the block is left
+
+    Nothing is started until start() or add(). A report that fails (Chromium crashed, hung or
+    refused) is printed once more, alone, after the others, in a Chromium started again if it
+    died; if that fails too, its previous pdf stays. Leaving the block by an exception
+    (SIGTERM, bad data) prints nothing more: the browser is killed and the reports not yet
+    printed keep their previous PDF. Chromium missing is a set-up error. Links into the site
+    point to site_url (see `web_links`).
     """
-    executable = shutil.which(CHROMIUM)
-    if executable is None:
-        raise JaarverslagError("chromium not found: install Debian's package (apt-get install chromium) to print PDFs")
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_print_all(executable, reports, site, site_url))
-    with ThreadPoolExecutor(1) as beside:  # the caller runs an event loop (a notebook, Playwright's sync API): not in it
-        return beside.submit(asyncio.run, _print_all(executable, reports, site, site_url)).result()
 
+    def __init__(self, site: Path, site_url: str | None) -> None:
+        self.site, self.site_url = site, site_url
+        self.failures: dict[Path, InfrastructureError] = {}
+        self._reports: queue.SimpleQueue[tuple[Path, Path] | None] = queue.SimpleQueue()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._chromium: _Chromium | None = None
+        self._error: BaseException | None = None
 
-async def _print_all(executable: str, reports: list[tuple[Path, Path]], site: Path,
-                     site_url: str | None) -> dict[Path, InfrastructureError]:
-    from playwright.async_api import async_playwright
+    def __enter__(self) -> Printer:
+        return self
 
-    async with async_playwright() as playwright:
-        chromium = _Chromium(playwright, executable)
+    def start(self) -> None:
+        if self._thread is None:
+            executable = shutil.which(CHROMIUM)
+            if executable is None:
+                raise JaarverslagError("chromium not found: install Debian's package (apt-get install chromium) to print PDFs")
+            self._thread = threading.Thread(target=self._run, args=(executable,), name="jaarverslag-printer", daemon=True)
+            self._thread.start()
+
+    def add(self, html: Path, pdf: Path) -> None:
+        self.start()
+        self._reports.put((html, pdf))
+
+    def __exit__(self, kind: type | None, *_: object) -> None:
+        if self._thread is None:
+            return
+        self._reports.put(None)  # no more reports
+        if kind is not None:
+            self._stopped.set()
+            if self._chromium is not None:
+                self._chromium.kill()  # what it prints now fails at once
+            self._thread.join(CLOSE_TIMEOUT)
+            return
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self, executable: str) -> None:
         try:
-            failed = await _each(chromium, reports, PAGES, site, site_url)
-            # alone: a report that brings Chromium down again takes no other report with it
-            return await _each(chromium, [r for r in reports if r[1] in failed], 1, site, site_url)
-        finally:
-            await chromium.close()
+            self.failures = asyncio.run(self._print_all(executable))
+        except BaseException as exc:  # handed to the caller's thread
+            self._error = exc
 
+    async def _print_all(self, executable: str) -> dict[Path, InfrastructureError]:
+        from playwright.async_api import async_playwright
 
-async def _each(chromium: _Chromium, reports: list[tuple[Path, Path]], at_once: int, site: Path,
-                site_url: str | None) -> dict[Path, InfrastructureError]:
-    queue, failed = iter(reports), {}
+        async def handed_in() -> tuple[Path, Path] | None:
+            report = await asyncio.to_thread(self._reports.get)
+            if report is None:
+                self._reports.put(None)  # for the other printers
+            return None if self._stopped.is_set() else report
 
-    async def printer() -> None:
-        page = None  # one tab per printer, kept from report to report: a new one costs a renderer's start
-        try:
-            for html, pdf in queue:
-                try:
-                    if page is None or not page.context.browser.is_connected():
-                        page = await chromium.new_page()
-                    await _print_report(chromium, page, html, pdf, site, site_url)
-                except InfrastructureError as exc:
-                    failed[pdf] = exc
-                    await _close(page)
-                    page = None
-        finally:
-            await _close(page)
+        async with async_playwright() as playwright:
+            self._chromium = _Chromium(playwright, executable)
+            try:
+                with contextlib.suppress(InfrastructureError):  # while the first report is assembled; if it fails, so does that report
+                    await self._chromium.get()
+                again = iter(await self._each(handed_in, PAGES))  # printed again alone: it takes no other report down with it
 
-    await asyncio.gather(*(printer() for _ in range(min(at_once, len(reports)))))
-    return failed
+                async def retried() -> tuple[Path, Path] | None:
+                    return None if self._stopped.is_set() else next(again, None)
+
+                return {pdf: exc for (_, pdf), exc in (await self._each(retried, 1)).items()}
+            finally:
+                await self._chromium.close()
+
+    async def _each(self, next_report: Callable[[], Awaitable[tuple[Path, Path] | None]],
+                    at_once: int) -> dict[tuple[Path, Path], InfrastructureError]:
+        """Print what next_report hands out until it hands out None, at_once reports at a time; the failures."""
+        failed: dict[tuple[Path, Path], InfrastructureError] = {}
+
+        async def printer() -> None:
+            page = None  # one tab per printer, kept from report to report: a new one costs a renderer's start
+            try:
+                while (report := await next_report()) is not None:
+                    html, pdf = report
+                    try:
+                        if page is None or not page.context.browser.is_connected():
+                            page = await self._chromium.new_page()
+                        await _print_report(self._chromium, page, html, pdf, self.site, self.site_url)
+                    except InfrastructureError as exc:
+                        failed[report] = exc
+                        await _close(page)
+                        page = None
+            finally:
+                await _close(page)
+
+        await asyncio.gather(*(printer() for _ in range(at_once)))
+        return failed
 
 
 class _Chromium:
@@ -209,16 +267,17 @@ async def _print_report(chromium: _Chromium, page: Page, html: Path, pdf: Path, 
         await within(page.goto(html.resolve().as_uri(), timeout=0))
         if guess:
             await within(page.evaluate(FILL, guess))
-        draft.write_bytes(await within(page.pdf(**PDF)))
+        # without likely numbers the first print is a draft that only finds them: untagged, in half the time
+        draft.write_bytes(await within(page.pdf(**{**PDF, "tagged": bool(guess) or not targets})))
         if targets:
             pages = await asyncio.to_thread(destination_pages, draft)
             numbers = {target: str(pages.get(target, "")) for target in targets}
-            if numbers != guess:  # printed without its own page numbers: once more, with them
+            if numbers != guess:  # a draft, or printed with numbers that moved: once more, with its own
                 await within(page.evaluate(FILL, numbers))
                 draft.write_bytes(await within(page.pdf(**PDF)))
             filled = TOC_PAGE.sub(lambda m: f'<span class="toc-page" data-target="{m[1]}">{numbers[m[1]]}</span>', text)
-            if filled != text:
-                await asyncio.to_thread(write_atomic, html, filled)
+            if filled != text:  # written first under a name that is no page: Pagefind may be reading the site meanwhile
+                await asyncio.to_thread(write_atomic, html, filled, temporary(html.with_suffix("")))
         await asyncio.to_thread(finish, draft, filled if targets else None, site, site_url)
         os.replace(draft, pdf)
     except Error as exc:
@@ -271,11 +330,7 @@ def mend_outline(document: pikepdf.Pdf, html: str) -> bool:
     bookmark's title from the heading it was made from, matched without white space. True when changed."""
     import pikepdf
 
-    headings = {}
-    for heading in HEADING.findall(html):
-        title = " ".join(unescape(TAG.sub("", heading)).replace("\u00ad", "").replace("¶", "").split())
-        headings.setdefault(re.sub(r"\s+", "", title), title)
-    changed = False
+    headings, changed = heading_titles(html), False
     for item in _outline_items(document.Root.get("/Outlines")):
         title = str(item.get("/Title", ""))
         better = headings.get(re.sub(r"\s+", "", title))
@@ -283,6 +338,15 @@ def mend_outline(document: pikepdf.Pdf, html: str) -> bool:
             item.Title = pikepdf.String(better)
             changed = True
     return changed
+
+
+def heading_titles(html: str) -> dict[str, str]:
+    """Each heading's title as a reader sees it, by the title without white space (as Chromium may write it)."""
+    headings: dict[str, str] = {}
+    for heading in HEADING.findall(html):
+        title = " ".join(unescape(TAG.sub("", heading)).replace("\u00ad", "").replace("¶", "").split())
+        headings.setdefault(re.sub(r"\s+", "", title), title)
+    return headings
 
 
 def web_links(document: pikepdf.Pdf, site: Path, site_url: str | None) -> bool:
@@ -314,15 +378,17 @@ def web_links(document: pikepdf.Pdf, site: Path, site_url: str | None) -> bool:
 SOFT_HYPHEN_TEXT = re.compile(rb"/ActualText <FEFF((?:[0-9A-Fa-f]{4})*)>")
 
 
+def without_soft_hyphens(match: re.Match) -> bytes:
+    """A SOFT_HYPHEN_TEXT match without its U+00AD."""
+    units = [match[1][i:i + 4] for i in range(0, len(match[1]), 4)]
+    return b"/ActualText <FEFF" + b"".join(u for u in units if u.upper() != b"00AD") + b">"
+
+
 def whole_words(document: pikepdf.Pdf) -> bool:
     """Copying or searching a word gives the word: Chromium writes every soft hyphen it did not break at as a
     marked span whose text is U+00AD, so "woninginbraken" would be found nowhere. Those U+00AD go; the
     drawing stays as it is (a line broken at a soft hyphen keeps its visible hyphen). True when changed."""
     import pikepdf
-
-    def without(match: re.Match) -> bytes:
-        units = [match[1][i:i + 4] for i in range(0, len(match[1]), 4)]
-        return b"/ActualText <FEFF" + b"".join(u for u in units if u.upper() != b"00AD") + b">"
 
     changed = False
     for page in document.pages:
@@ -330,7 +396,7 @@ def whole_words(document: pikepdf.Pdf) -> bool:
             continue
         page.contents_coalesce()
         data = page.obj.Contents.read_bytes()
-        cleaned = SOFT_HYPHEN_TEXT.sub(without, data)
+        cleaned = SOFT_HYPHEN_TEXT.sub(without_soft_hyphens, data)
         if cleaned != data:
             page.obj.Contents.write(zlib.compress(cleaned), filter=pikepdf.Name.FlateDecode)
             changed = True

@@ -6,7 +6,8 @@ manifest keys of its chapters, the report's structure, its provenance and the li
 code) and printed again only when its HTML changed; the index and other pages are
 rewritten only when their content differs, and the search index only when a page
 changed. What was published is kept in build/publications.json (publish/state.py), so a
-run with nothing changed starts no Chromium and imports no nbconvert.
+run with nothing changed starts no Chromium and imports no nbconvert. Chromium starts with the
+first report assembled anew and prints each report while the next is assembled (pdf.Printer).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ..inputs.params import Batch
 from . import pages, search, sitemap
 from .data import export
 from .index import Report, published, render_index
-from .pdf import print_numbered
+from .pdf import Printer
 from .provenance import Provenance
 from .state import Publications
 
@@ -78,29 +79,36 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     pages.write(data, layout)  # the stylesheet first: the PDFs are printed with it
     link = (batch.base_url or "").encode()  # the PDF's links to the site: a new address prints it again
     assembled: dict[tuple[int, str], bool] = {}
-    printing: dict[tuple[int, str], Path] = {}  # every page is assembled first, then one Chromium prints them all
-    failures: dict[Path, InfrastructureError] = {}
+    printing: dict[tuple[int, str], Path] = {}
+    unsearched: InfrastructureError | None = None  # pagefind's failure, told once the PDFs are printed
     try:
-        for year, region in batch.reports():
-            rendered = layout.rendered(year, region, batch.notebooks)
-            if not rendered:
-                continue
-            name, html = f"{year}/{region}", layout.report(year, region)
-            provenance = Provenance.of(manifest, year, region, rendered)
-            key = report_key(batch, manifest, year, region, rendered, provenance.text(data.data_dir), library)
-            entry = state.entries.get(name, {})
-            fresh = assembled[year, region] = force or entry.get("key") != key or not html.is_file()
-            if not pages_only and (fresh or not (layout.report_data(year, region) / "datapackage.json").is_file()):
-                export(data, layout, year, region, [batch.chapter(c) for c in rendered])
-            if fresh:
-                _assemble(batch, data, layout, year, region, provenance)
-                entry = {"key": key}
-            state.entries[name] = entry
-            if pdf and (force or entry.get("pdf") != sha(html.read_bytes(), link) or not layout.pdf(year, region).is_file()):
-                printing[year, region] = html
-        if printing:
-            failures = print_numbered([(html, layout.pdf(*report)) for report, html in printing.items()], layout.site,
-                                      batch.base_url)
+        with Printer(layout.site, batch.base_url) as printer:  # prints each report while the next is assembled
+            for year, region in batch.reports():
+                rendered = layout.rendered(year, region, batch.notebooks)
+                if not rendered:
+                    continue
+                name, html = f"{year}/{region}", layout.report(year, region)
+                provenance = Provenance.of(manifest, year, region, rendered)
+                key = report_key(batch, manifest, year, region, rendered, provenance.text(data.data_dir), library)
+                entry = state.entries.get(name, {})
+                fresh = assembled[year, region] = force or entry.get("key") != key or not html.is_file()
+                if pdf and fresh:
+                    printer.start()  # a report assembled anew is likely printed anew: the browser starts meanwhile
+                if not pages_only and (fresh or not (layout.report_data(year, region) / "datapackage.json").is_file()):
+                    export(data, layout, year, region, [batch.chapter(c) for c in rendered])
+                if fresh:
+                    _assemble(batch, data, layout, year, region, provenance)
+                    entry = {"key": key}
+                state.entries[name] = entry
+                if pdf and (force or entry.get("pdf") != sha(html.read_bytes(), link) or not layout.pdf(year, region).is_file()):
+                    printer.add(html, layout.pdf(year, region))
+                    printing[year, region] = html
+            if not pages_only:  # while the last reports print: the one-page editions they number are not indexed
+                try:
+                    search.index(layout, state)  # also after --force, only when an indexed page changed
+                except InfrastructureError as exc:
+                    unsearched = exc
+        failures = printer.failures
         for (year, region), html in printing.items():
             entry = state.entries[f"{year}/{region}"]
             if failure := failures.get(layout.pdf(year, region)):  # this report's PDF only: the others, index and search go on
@@ -118,7 +126,7 @@ def publish(batch: Batch, data: Dataset, layout: Layout, pdf: bool = True, index
     index = render_index(published(index_batch or batch, data, layout), layout.site)
     write_changed(layout.index, index)
     sitemap.write(layout, batch.base_url)
-    if not pages_only:
-        search.index(layout, force=force)
+    if unsearched is not None:
+        raise unsearched
     return done
 

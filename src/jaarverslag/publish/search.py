@@ -23,19 +23,21 @@ from ..errors import InfrastructureError
 from ..files import temporary
 from .state import Publications
 
+INDEXED = b"data-pagefind-body"  # a site with pages so marked: Pagefind indexes those only
 IGNORED = ("details.menu", "ul.downloads", ".part-label", "nav.pager", "footer.provenance", "details.chart-data", ".toc-page",
            "ul.at-a-glance")
 
 
-def index(layout: Layout, force: bool = False) -> bool:
-    """Index the site unless no page changed since the last index; True when it was indexed anew.
+def index(layout: Layout, state: Publications, force: bool = False) -> bool:
+    """Index the site unless no indexed page changed since the last index (as recorded in state, which
+    its owner saves); True when it was indexed anew.
 
     The new index is built beside the old one and swapped in, so a failed run leaves the old index.
     """
-    pages = sorted(p for p in layout.site.rglob("*.html") if layout.search not in p.parents)
-    key = sha(json.dumps([version("pagefind"), IGNORED,
-                          [(p.relative_to(layout.site).as_posix(), sha(p.read_bytes())) for p in pages]]).encode())
-    state = Publications(layout)
+    pages = sorted(p for p in layout.site.rglob("[!.]*.html") if layout.search not in p.parents)  # not a file being written
+    contents = {p.relative_to(layout.site).as_posix(): p.read_bytes() for p in pages}
+    indexed = [(name, sha(content)) for name, content in contents.items() if INDEXED in content]  # as Pagefind reads them
+    key = sha(json.dumps([version("pagefind"), IGNORED, indexed]).encode())
     if not force and state.entries.get("search", {}).get("key") == key and (layout.search / "pagefind.js").is_file():
         return False
     staging = temporary(layout.search)
@@ -55,5 +57,4 @@ def index(layout: Layout, force: bool = False) -> bool:
     else:
         os.replace(staging, layout.search)
     state.entries["search"] = {"key": key}
-    state.save()
     return True
