@@ -6,10 +6,11 @@ copy of the project, each command in a fresh process on a copy of that build, it
 and the CPU time of it and all it started (Chromium's helpers too: the measured process
 reaps them):
 
-  (a) the issue's path: `jaarverslag publish --force` printing as when issue 21 was filed:
-      every report assembled first, then per report a `chromium --headless --print-to-pdf`
-      process per print, two prints (the second with the contents' page numbers), the
-      destinations read and the PDF mended by pypdf, one report after the other
+  (a) the issue's path: `jaarverslag publish --force` printing as the library did before
+      issue 21 item 5: every report assembled first, then per report a `chromium --headless
+      --print-to-pdf` process per print, two prints (the second with the contents' page
+      numbers), the destinations read and the PDF mended by pypdf (as 1512c0e's `finish`),
+      one report after the other
   (b) the same with today's post-processing by qpdf (pikepdf), which this issue brought too:
       a stricter baseline
   (c) `jaarverslag publish --force` as it is: one Chromium over the DevTools protocol
@@ -85,7 +86,7 @@ def baseline(reports: list[tuple[Path, Path]], site: Path, site_url: str | None,
 
 
 def pypdf_destination_pages(pdf: Path) -> dict[str, int]:
-    """The library's destination_pages until e2c716c (pypdf)."""
+    """The library's destination_pages before pikepdf (pypdf)."""
     from pypdf import PdfReader
 
     reader = PdfReader(pdf)
@@ -93,7 +94,7 @@ def pypdf_destination_pages(pdf: Path) -> dict[str, int]:
 
 
 def pypdf_finish(pdf: Path, html: str | None, site: Path, site_url: str | None) -> None:
-    """The library's finish until e2c716c (pypdf): outline mended, links made web links, U+00AD taken out of
+    """The library's finish before pikepdf (pypdf, as in 1512c0e): outline mended, links made web links, U+00AD taken out of
     the text layer, in one rewrite; what `jaarverslag.publish.pdf.finish` does by qpdf."""
     from pypdf import PdfWriter
     from pypdf.generic import ArrayObject, NameObject, TextStringObject

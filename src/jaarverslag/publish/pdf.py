@@ -12,7 +12,7 @@ numbers into the contents' reserved boxes (in the file, and in the page still lo
 printing again: the boxes keep their size, so the pages do not move. When a PDF is printed
 anew, the one it replaces gives the likely numbers: filled in before the first print, they
 spare the second whenever the pages did not move. Without them the first print is an untagged
-draft (tagging does not move a line, and costs as much as the rest of the print).
+draft: tagging does not move a line, and only the PDF a reader gets needs it.
 """
 
 from __future__ import annotations
@@ -270,7 +270,7 @@ async def _print_report(chromium: _Chromium, page: Page, html: Path, pdf: Path, 
         await within(page.goto(html.resolve().as_uri(), timeout=0))
         if guess:
             await within(page.evaluate(FILL, guess))
-        # without likely numbers the first print is a draft that only finds them: untagged, in half the time
+        # without likely numbers the first print is a draft that only finds them: untagged, a reader never gets it
         draft.write_bytes(await within(page.pdf(**{**PDF, "tagged": bool(guess) or not targets})))
         if targets:
             pages = await asyncio.to_thread(destination_pages, draft)
