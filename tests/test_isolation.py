@@ -193,6 +193,44 @@ def test_a_chromium_killed_while_it_prints_is_started_again(rendered, tmp_path, 
     assert not [p for p in build.rglob("*") if p.name.startswith(".") and ".tmp" in p.name]
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+def test_a_publish_step_stopped_by_bad_data_prints_nothing_more_and_leaves_no_chromium(rendered, tmp_path, monkeypatch,
+                                                                                        capsys):
+    """The unit's reports are handed to the printer as the district's data export fails: exit 2 with the reason,
+    the browser (printing beside the step) is killed before the step ends, no PDF is half written, and the
+    district's PDF, never handed in, is the previous one."""
+    import pikepdf
+
+    from jaarverslag.publish import report
+
+    build = tmp_path / "build"
+    shutil.copytree(rendered, build)
+    site = build / "site"
+    district = site / "2019" / "rotterdam-zuid" / "jaarverslag-2019-rotterdam-zuid.pdf"
+    previous = district.read_bytes()
+    existing = set(descendants(os.getpid()))
+    theirs = {pid for pid in existing if "chromium" in _command(pid)}  # the test session's own browser
+    real, chromium = report.export, set()
+
+    def bad_data_for_the_district(data, layout, year, region, chapters):
+        chromium.update(pid for pid in descendants(os.getpid())
+                        if pid not in existing and "chromium" in _command(pid) and not theirs & set(_ancestors(pid)))
+        if region == "rotterdam-zuid":
+            raise JaarverslagError("data/observations.csv, row 7, column value: bad data")
+        return real(data, layout, year, region, chapters)
+
+    monkeypatch.setattr(report, "export", bad_data_for_the_district)
+    code = cli("publish", "--region", "eenheid", "--region", "rotterdam-zuid", "--force", build=build)
+    assert code == 2 and "row 7, column value: bad data" in capsys.readouterr().err
+    assert chromium, "the browser had started beside the step"
+    assert _wait_gone(list(chromium), 5.0) == []
+    assert district.read_bytes() == previous
+    for printed in site.glob("*/*/*.pdf"):
+        pikepdf.open(printed).close()  # the previous PDF or a whole new one
+    assert not [p for p in build.rglob("*") if p.name.startswith(".") and ".tmp" in p.name]
+
+
 def test_a_full_disk_stops_the_run_at_the_first_job(tmp_path, monkeypatch, capsys):
     """No retry and no further job once a write fails with ENOSPC: exit 3 with the reason."""
     calls = []

@@ -105,14 +105,22 @@ class Printer:
             return
         self._reports.put(None)  # no more reports
         if kind is not None:
-            self._stopped.set()
-            if self._chromium is not None:
-                self._chromium.kill()  # what it prints now fails at once
-            self._thread.join(CLOSE_TIMEOUT)
+            self._stop()
             return
-        self._thread.join()
+        try:
+            self._thread.join()
+        except BaseException:  # SIGTERM or Ctrl-C while the last reports print
+            self._stop()
+            raise
         if self._error is not None:
             raise self._error
+
+    def _stop(self) -> None:
+        """Print nothing more, and end before the caller goes on (and gives up the build lock)."""
+        self._stopped.set()
+        if self._chromium is not None:
+            self._chromium.kill()  # what it prints now fails at once
+        self._thread.join(CLOSE_TIMEOUT)
 
     def _run(self, executable: str) -> None:
         try:
