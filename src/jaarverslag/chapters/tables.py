@@ -63,15 +63,17 @@ def breakable(text: object, words: re.Pattern = LONG_WORD) -> object:
 
 
 def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, ...],
-           text_columns: tuple[str, ...] = ()) -> HTML:
+           text_columns: tuple[str, ...] = (), stacked: bool = False) -> HTML:
     """Render a frame of display strings (index = row headers) as a deterministic HTML table.
 
     widths are the columns' shares of the table in percent, row headers first. Cells are
-    right-aligned (figures) except text_columns.
+    right-aligned (figures) except text_columns. stacked: a table of sentences, which a
+    phone shows as a card per row, each cell under its column's name (its data-label).
     """
     columns = frame.index.nlevels + len(frame.columns)
     if len(widths) != columns or sum(widths) != 100:
         raise ValueError(f"table {table_id}: {len(widths)} widths summing to {sum(widths)} for {columns} columns")
+    labels = [html.escape(str(c)) for c in frame.columns]
     frame = frame.map(breakable).rename(index=breakable, columns=lambda c: breakable(c, HEADER_WORD))
     styler = (
         frame.style.set_uuid(table_id)
@@ -90,13 +92,17 @@ def styled(frame: pd.DataFrame, table_id: str, caption: str, widths: tuple[int, 
     colgroup = "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in widths) + "</colgroup>"
     table = _group_once(styler.to_html(sparse_index=False)).replace("</caption>", "</caption>\n  " + colgroup, 1)
     table = BLANK_HEADER.sub('<td class="blank"></td>', table)  # a header cell says what its column is; these say nothing
-    # On a narrow screen the table scrolls sideways inside a region keyboard users can reach.
-    wide = " wide" if columns >= WIDE else ""  # on a phone it keeps a readable width and scrolls instead
-    return HTML(f'<div class="table-scroll{wide}" role="region" tabindex="0" aria-label="{html.escape(caption)}">'
+    if stacked:
+        table = DATA_CELL.sub(lambda cell: f'{cell[0][:-1]} data-label="{labels[int(cell[1])]}">', table)
+    # On a narrow screen the table scrolls sideways inside a region keyboard users can reach; on a phone a wide
+    # one keeps a readable width and scrolls, a stacked one becomes cards.
+    kind = " stacked" if stacked else " wide" if columns >= WIDE else ""
+    return HTML(f'<div class="table-scroll{kind}" role="region" tabindex="0" aria-label="{html.escape(caption)}">'
                 f"{table}</div>")
 
 
 BLANK_HEADER = re.compile(r'<th class="blank[^"]*" >&nbsp;</th>')
+DATA_CELL = re.compile(r'<td id="[^"]+" class="data row\d+ col(\d+)" >')
 GROUP_HEADER = re.compile(r'(<th id="[^"]+" class="row_heading level0 row\d+" >)(.*?)(</th>)', re.S)
 
 
@@ -200,7 +206,7 @@ def claims_table(checked: pd.DataFrame, region_name: str, year: int) -> HTML:
         }
     ).set_index(["Waar", "Bewering"])
     return styled(frame, "claims", f"Beweringen in de tekst van het jaarverslag {year}, {region_name}", (17, 24, 20, 14, 25),
-                  text_columns=("Wat de data zegt", "Oordeel", "Toelichting"))
+                  text_columns=("Wat de data zegt", "Oordeel", "Toelichting"), stacked=True)
 
 
 def _met(met: object) -> str:
@@ -248,7 +254,7 @@ def goals_table(goals: pd.DataFrame, caption: str, table_id: str) -> HTML:
         }
     ).set_index(["Ambitie", "Doel"])
     table = styled(frame, table_id, caption, (12, 21, 11, 11, 11, 14, 20),
-                   text_columns=("Onderwerp", "Status", "Grond van de status"))
+                   text_columns=("Onderwerp", "Status", "Grond van de status"), stacked=True)
     return HTML(table.data + _derivations(goals))
 
 
