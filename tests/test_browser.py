@@ -236,6 +236,38 @@ def test_tables_of_sentences_on_a_phone_are_cards_with_each_cell_under_its_colum
     assert seen >= 100
 
 
+BROKEN_WORDS = """root => {  // where a line ends inside a word, other than at a hyphenation point, a hyphen or a slash
+    const found = [], walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+        const text = node.textContent;
+        if (node.parentElement.getBoundingClientRect().width < 4) continue;  // visually hidden (a header for screen readers)
+        let top = null;
+        for (let i = 0; i < text.length; i++) {
+            if (/[\\s\u00ad]/.test(text[i])) continue;
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            const rect = [...range.getClientRects()].at(-1);  // after a soft hyphen's break: its letter, not the hyphen
+            if (!rect) continue;
+            if (top !== null && rect.top > top + 2 && i > 0 && !/[\\s\u00ad\\-\\/]/.test(text[i - 1]))
+                found.push(text.slice(Math.max(0, i - 15), i) + "|" + text.slice(i, i + 15));
+            top = rect.top;
+        }
+    }
+    return found;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_words_in_tiles_and_tables_break_only_where_a_hyphen_shows(page, site, width):
+    """The figures at a glance and the tables of sentences: a word is broken at a hyphenation point, with its
+    hyphen, or not at all ("woninginbrake|n" is a defect a reader sees at a glance)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    for path, selector in (("2019/eenheid/index.html", "ul.at-a-glance"), ("2019/eenheid/cybercrime.html", ".stacked table")):
+        page.goto(f"{site}/{path}")
+        assert page.locator(selector).first.evaluate(BROKEN_WORDS) == [], (path, width)
+
+
 def test_charts_on_a_phone_keep_their_labels_at_12_px_or_more(page, site):
     """At 390 px a chart is not shrunk until its labels are unreadable: its box scrolls sideways instead."""
     import re

@@ -164,8 +164,8 @@ def _tile(row: Any, year: int) -> str:
     if state != "none":
         facts.append(f"streefwaarde {formatting.target(row.kind, row.reference, row.unit, year)}")
     verdict = tables.MET[bool(row.met)] if state != "none" else "geen streefwaarde"
-    return (f'<li class="{state}"><span class="group">{escape(row.kpi_group)}</span>'
-            f'<span class="label">{escape(row.label)}</span>'
+    return (f'<li class="{state}"><span class="group">{escape(tables.breakable(row.kpi_group))}</span>'
+            f'<span class="label">{escape(tables.breakable(row.label))}</span>'
             f'<span class="figure">{formatting.value(row.current, row.unit, qualifier)}</span>'
             + "".join(f'<span class="fact">{escape(fact)}</span>' for fact in facts)
             + f'<span class="verdict">{verdict}</span></li>')
@@ -174,8 +174,8 @@ def _tile(row: Any, year: int) -> str:
 # Inline, as the tables' styles are: the same look in JupyterLab, on the site and in print.
 GLANCE_STYLE = """<style>
 .at-a-glance { list-style: none; padding: 0 !important; margin: 1rem 0 !important; display: grid; gap: 0.6rem;
-               grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); }
-.at-a-glance li { min-width: 0; overflow-wrap: break-word; border: 1px solid #d4d4d4; border-top: 4px solid #a3a3a3;
+               grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); }
+.at-a-glance li { min-width: 0; hyphens: manual; overflow-wrap: break-word; border: 1px solid #d4d4d4; border-top: 4px solid #a3a3a3;
                   padding: 0.5rem 0.7rem; display: flex; flex-direction: column; gap: 0.1rem; break-inside: avoid; }
 .at-a-glance li.met { border-top-color: #15803d; }
 .at-a-glance li.missed { border-top-color: #b91c1c; }
