@@ -25,10 +25,11 @@ GAP = 0.08  # share of the text area left empty under a heading's last lines: wh
 LINE = re.compile(r'<line xMin="[\d.]+" yMin="([\d.]+)"')
 
 
-def _bookmarks(reader: PdfReader, items: list | None = None, depth: int = 0):
+def bookmarks(reader: PdfReader, items: list | None = None, depth: int = 0):
+    """(depth, title, page from 0, top in pt) of every bookmark, in outline order."""
     for item in reader.outline if items is None else items:
         if isinstance(item, list):
-            yield from _bookmarks(reader, item, depth + 1)
+            yield from bookmarks(reader, item, depth + 1)
         else:
             yield depth, " ".join(item.title.split()), reader.get_destination_page_number(item), float(item["/Top"])
 
@@ -57,7 +58,7 @@ def defects(pdf: Path) -> list[str]:
     reader = PdfReader(pdf)
     height = float(reader.pages[0].mediabox.height)
     area = height - TOP - BOTTOM
-    lines, marks = _lines(pdf), list(_bookmarks(reader))
+    lines, marks = _lines(pdf), list(bookmarks(reader))
     filled = _filled(pdf, len(reader.pages), height)
     found = []
     starts = {page for depth, _, page, top in marks if depth <= 1 and height - top < TOP + 0.1 * area}
