@@ -271,7 +271,7 @@ def mixed_versions(one_run: bool) -> Rule:
 
 RULES["e"] = mixed_versions(one_run=True)
 
-# The wording the colophon and the verantwoording use: "De status van een doel uit de bijlage is die uit de bron".
+# The wording the colophon and the verantwoording use: "De status van een doel is die uit de bron".
 STATUS_FROM_SOURCE = re.compile(r"[Ss]tatus(sen)?\b[^.;]{0,80}?\b(is|zijn|komt|komen|staat|staan|volgt|volgen)\b[^.;]{0,30}?\buit de bron")
 
 

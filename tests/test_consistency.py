@@ -131,7 +131,7 @@ def contradicting_site(site: Path) -> None:
         "cter": goals_table("CTER, Rotterdam-Zuid, 2019", {"Cameratoezicht uitbreiden": ["Toezicht", "–", "–", "✔ Gerealiseerd"]}),
     }, colophon="<p>Colofon.</p>")
     write_report(site, 2018, "eenheid", cover="Uitgave van 1 december 2026", chapters={
-        "cter": "<p>Geen doelen: voor CTER zijn voor Eenheid Rotterdam in 2018 geen doelen uit de bijlage vastgelegd.</p>",
+        "cter": "<p>Geen doelen: voor CTER zijn voor Eenheid Rotterdam in 2018 geen doelen uit het jaarplan vastgelegd.</p>",
     }, colophon="<p>Colofon.</p>")
     write_report(site, 2018, "rotterdam-zuid", cover="Uitgave van 1 december 2026", chapters={
         "cter": goals_table("CTER, Rotterdam-Zuid, 2018", {"Exitinterviews houden": ["Werkklimaat", "≥ 20", "8", "✘ Niet gerealiseerd"]}),
@@ -164,10 +164,10 @@ def consistent_site(site: Path) -> None:
         "cter": goals_table("CTER, Rotterdam-Zuid, 2019", {"Exitinterviews houden": ["Werkklimaat", "≥ 20", "8", "✘ Niet gerealiseerd"]}),
     }, colophon="<p>Colofon.</p>")
     write_report(site, 2018, "eenheid", cover="Uitgave van 1 december 2026", chapters={
-        "cter": "<p>Geen doelen: voor CTER zijn voor Eenheid Rotterdam in 2018 geen doelen uit de bijlage vastgelegd.</p>",
+        "cter": "<p>Geen doelen: voor CTER zijn voor Eenheid Rotterdam in 2018 geen doelen uit het jaarplan vastgelegd.</p>",
     }, colophon="<p>Colofon.</p>")
     write_report(site, 2018, "rotterdam-zuid", cover="Uitgave van 1 december 2026", chapters={
-        "cter": "<p>Geen doelen: voor CTER zijn voor Rotterdam-Zuid in 2018 geen doelen uit de bijlage vastgelegd.</p>",
+        "cter": "<p>Geen doelen: voor CTER zijn voor Rotterdam-Zuid in 2018 geen doelen uit het jaarplan vastgelegd.</p>",
     }, colophon="<p>Colofon.</p>")
 
 

@@ -227,7 +227,7 @@ def test_status_overview_across_themes(page):
 def test_missing_parts_say_so_instead_of_failing(build):
     text = _text(_page(build, 2018, "eenheid", "cter"))
     assert ("Geen doelen: voor Contraterrorisme, extremisme en radicalisering (CTER) zijn voor Eenheid Rotterdam in 2018 "
-            "geen doelen uit de bijlage vastgelegd.") in text
+            "geen doelen uit het jaarplan vastgelegd.") in text
 
 
 def test_demo_notice_on_district_pages_only(build):
@@ -267,7 +267,7 @@ def test_first_year_says_precisely_what_is_missing_and_why(first_year):
         "vastgelegd.",
         "Voor Rotterdam-Zuid zijn voor 2018 geen gepubliceerde realisatiecijfers vastgelegd: er is niets na te rekenen.",
         # the unit had no appendix in 2018, so neither has a district
-        "Geen doelen: voor Rotterdam-Zuid zijn in 2018 geen doelen uit de bijlage vastgelegd.",
+        "Geen doelen: voor Rotterdam-Zuid zijn in 2018 geen doelen uit het jaarplan vastgelegd.",
     ]:
         assert sentence in page
     assert ("Geen toelichting: voor Contraterrorisme, extremisme en radicalisering (CTER) is voor Rotterdam-Zuid in 2018 "

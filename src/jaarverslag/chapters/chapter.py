@@ -169,7 +169,7 @@ class Chapter:
         goals = self._goals(theme)
         if goals.empty:
             return self.missing(f"Geen doelen: voor {self.theme_label(self._theme(theme))} zijn voor {self.region_name} "
-                                f"in {self.year} geen doelen uit de bijlage vastgelegd.")
+                                f"in {self.year} geen doelen uit het jaarplan vastgelegd.")
         return Markdown(f"**{summary_sentence(goals)}**")
 
     def goals_table(self, theme: str | None = None) -> HTML | None:
@@ -209,7 +209,7 @@ class Chapter:
         """Goals per status for every theme of the year (the appendix at a glance)."""
         goals = goals_for(self.data, self.year, self.region, list(self.data.themes["id"]))
         if goals.empty:
-            return self.missing(f"Geen doelen: voor {self.region_name} zijn in {self.year} geen doelen uit de bijlage vastgelegd.")
+            return self.missing(f"Geen doelen: voor {self.region_name} zijn in {self.year} geen doelen uit het jaarplan vastgelegd.")
         labels = self.data.themes.set_index("id")["label"]
         counts = status_counts(goals.assign(thema=goals["theme"].map(labels)), by="thema")
         counts = counts.reindex([labels[t] for t in dict.fromkeys(goals["theme"])])

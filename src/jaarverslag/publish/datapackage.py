@@ -78,7 +78,7 @@ TABLES = {
                      {"indicator": ("indicatoren", "id"), "theme": ("themas", "id"), "source": ("bronnen", "id")}),
     "streefwaarden": Table("Streefwaarden", "De streefwaarden van het verslagjaar.", ("indicator", "year"),
                            {"indicator": ("indicatoren", "id"), "source": ("bronnen", "id")}),
-    "doelen": Table("Doelen", "De doelen uit de bijlage: streefwaarde, resultaat en status.", ("goal_id",),
+    "doelen": Table("Doelen", "De doelen uit het jaarplan: streefwaarde, resultaat en status.", ("goal_id",),
                     {"theme": ("themas", "id"), "source": ("bronnen", "id")}),
     "districten": Table(
         "Districten vergeleken", "De districten naast elkaar, zoals het hoofdstuk Districten vergeleken ze toont.",

@@ -19,7 +19,7 @@ SCRIPT, STYLESHEET = SITE_TEMPLATES / "assets" / "jaarverslag.js", SITE_TEMPLATE
 METHOD = (
     "De realisatie meet een cijfer aan zijn streefwaarde: bij aantallen en bedragen als procentuele afwijking, "
     "bij percentages als verschil in procentpunten. Een streefwaarde 'niet hoger dan vorig jaar' gebruikt het "
-    "cijfer van het jaar ervoor. Een kerncijfer dat een doel uit de bijlage meet, wordt aan de streefwaarde van dat "
+    "cijfer van het jaar ervoor. Een kerncijfer dat een doel uit het jaarplan meet, wordt aan de streefwaarde van dat "
     "doel gemeten ('(doel)'), en het doel toont dat cijfer als resultaat. De bron noemt de status van maar een deel "
     "van de doelen zelf; de andere statussen zijn ons oordeel op grond van haar cijfers en tekst, en bij elk doel "
     "staat welke van de twee het is en waarom. Meet een resultaat iets anders dan de streefwaarde, dan is het doel "
