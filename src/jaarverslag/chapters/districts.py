@@ -82,7 +82,7 @@ class Districten(Chapter):
         if judged.empty:
             return self.missing(f"Geen streefwaarden: voor de districten zijn voor {self.year} geen streefwaarden vastgelegd.")
         frame = pd.DataFrame([
-            {"District": name, "Gehaald": f"{int(group['met'].sum())} van {len(group)}",
+            {"District": name, "Gehaald": f"{int(group['met'].sum())}\u00a0van\u00a0{len(group)}",  # one line: a count
              "Niet gehaald": ", ".join(group.loc[~group["met"].astype(bool), "label"]) or "–"}
             for name, group in judged.groupby("name", sort=False)
         ]).set_index("District")
