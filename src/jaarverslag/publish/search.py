@@ -28,17 +28,17 @@ IGNORED = ("details.menu", "ul.downloads", ".part-label", "nav.pager", "footer.p
            "ul.at-a-glance")
 
 
-def index(layout: Layout, state: Publications, force: bool = False) -> bool:
+def index(layout: Layout, state: Publications) -> bool:
     """Index the site unless no indexed page changed since the last index (as recorded in state, which
     its owner saves); True when it was indexed anew.
 
     The new index is built beside the old one and swapped in, so a failed run leaves the old index.
     """
     pages = sorted(p for p in layout.site.rglob("[!.]*.html") if layout.search not in p.parents)  # not a file being written
-    contents = {p.relative_to(layout.site).as_posix(): p.read_bytes() for p in pages}
-    indexed = [(name, sha(content)) for name, content in contents.items() if INDEXED in content]  # as Pagefind reads them
+    indexed = [(p.relative_to(layout.site).as_posix(), sha(content)) for p in pages
+               if INDEXED in (content := p.read_bytes())]  # the pages Pagefind reads
     key = sha(json.dumps([version("pagefind"), IGNORED, indexed]).encode())
-    if not force and state.entries.get("search", {}).get("key") == key and (layout.search / "pagefind.js").is_file():
+    if state.entries.get("search", {}).get("key") == key and (layout.search / "pagefind.js").is_file():
         return False
     staging = temporary(layout.search)
     shutil.rmtree(staging, ignore_errors=True)
