@@ -45,3 +45,15 @@ def test_the_chapter_shows_every_district_with_its_figure_and_verdict(dataset):
 def test_a_district_report_names_itself_among_the_districts(year):
     chapter = Districten.build("districten", year, "rijnmond-oost", DATA, BATCH)
     assert "Dit verslag gaat over **Rijnmond-Oost**" in chapter.introduction().data
+
+
+def test_a_unit_and_its_districts_share_one_comparison_computed_once_and_handed_out_as_copies(dataset, monkeypatch):
+    """Publishing compares the same districts in seven reports a year: computed once per Dataset and year."""
+    import jaarverslag.analysis.districts as districts
+
+    unit = compare(dataset, 2018, "eenheid")
+    monkeypatch.setattr(districts, "kpi_rows", lambda *_: pytest.fail("compared again"))
+    for region in DISTRICTS:
+        assert compare(dataset, 2018, region).equals(unit)
+    unit["current"] = 0.0  # a caller's change to what it got
+    assert compare(dataset, 2018, "rotterdam-stad")["current"].max() > 0

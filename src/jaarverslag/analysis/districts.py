@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs import Dataset
+from ..inputs.dataset import remembered
 from .targets import evaluate, kpi_rows
 
 SHARED_UNITS = ("count", "euro", "kilogram")  # figures that add up over districts, so a share means something
@@ -37,11 +38,15 @@ def peers(data: Dataset, region: str) -> list[str]:
 def compare(data: Dataset, year: int, region: str) -> pd.DataFrame:
     """One row per (KPI indicator, district) with a figure or a streefwaarde in year."""
     parent = whole(data, region)
-    if parent is None:
-        return pd.DataFrame(columns=COLUMNS)
+    return pd.DataFrame(columns=COLUMNS) if parent is None else _districts(data, year, parent)
+
+
+@remembered
+def _districts(data: Dataset, year: int, parent: str) -> pd.DataFrame:
+    """compare for every report of parent and its districts: the same table, computed once."""
     totals = kpi_rows(evaluate(data, year, parent)).set_index("indicator")["current"]
     frames = []
-    for district in peers(data, region):
+    for district in peers(data, parent):
         rows = kpi_rows(evaluate(data, year, district))
         rows = rows[rows["current"].notna() | rows["kind"].notna()]
         total = totals.reindex(rows["indicator"]).to_numpy()

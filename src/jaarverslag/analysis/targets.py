@@ -8,13 +8,12 @@ change against the previous year is measured the same way and computed here once
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
 from ..inputs import Dataset
+from ..inputs.dataset import remembered
 
 COLUMNS = [
     "indicator", "label", "subject", "theme", "kpi_group", "kpi_order", "unit", "better",
@@ -36,22 +35,9 @@ def is_met(value: ArrayLike, reference: ArrayLike, kind: ArrayLike) -> pd.Series
     return met.mask(value.isna() | reference.isna() | kind.isna())
 
 
-_EVALUATED: WeakKeyDictionary[Dataset, dict[tuple[int, str], pd.DataFrame]] = WeakKeyDictionary()
-
-
+@remembered
 def evaluate(data: Dataset, year: int, region: str) -> pd.DataFrame:
-    """One row per indicator observed in (year or year - 1, region) or with a target there.
-
-    Remembered per Dataset: a unit's report and each of its districts' compare the same
-    districts, so publishing would evaluate each region seven times. The caller gets a copy to change.
-    """
-    known = _EVALUATED.setdefault(data, {})
-    if (year, region) not in known:
-        known[year, region] = _evaluate(data, year, region)
-    return known[year, region].copy()
-
-
-def _evaluate(data: Dataset, year: int, region: str) -> pd.DataFrame:
+    """One row per indicator observed in (year or year - 1, region) or with a target there."""
     obs = data.observations[data.observations["region"] == region]
     wide = obs.pivot_table(index="indicator", columns="year", values="value", aggfunc="first")
     qualifier = obs[obs["year"] == year].set_index("indicator")["qualifier"]

@@ -28,6 +28,7 @@ from ..files import temporary
 from ..inputs.catalog import READS
 from . import kernels
 from .layout import Layout
+from .tags import REMOVED_TAGS
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 
@@ -47,7 +48,6 @@ class IPCKernelManager(AsyncKernelManager):
         # in the run's scratch folder (engine/janitor.py), so the sockets go with the run, however it ends
         folder = os.environ.get("TMPDIR") or tempfile.gettempdir()
         return os.path.join(folder, f"jaarverslag-kernel-{os.getpid()}-{uuid.uuid4().hex[:12]}")
-REMOVED_TAGS = ("remove-cell", "parameters", "injected-parameters")
 
 
 class Rendered(NamedTuple):

@@ -6,13 +6,19 @@ is cached, and every module that only passes a Dataset on, never pays for valida
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 import pandas as pd
 
 from ..errors import ParameterError
 from .catalog import path
+
+Derive = TypeVar("Derive", bound=Callable[..., pd.DataFrame])
 
 
 @dataclass(frozen=True, eq=False)  # one Dataset is one load of the data: identity, not content, tells two apart
@@ -67,3 +73,19 @@ class Dataset:
         if year not in self.years:
             known = ", ".join(map(str, self.years))
             raise ParameterError(f"no data for year {year} in {self.data_dir}; years with data: {known}")
+
+
+def remembered(derive: Derive) -> Derive:
+    """derive(data, *key), computed once per Dataset and key (positional, hashable); each caller gets a copy
+    to change. A publish step shows the same evaluation in many reports: a unit's report and each of
+    its districts' compare the same districts."""
+    known: WeakKeyDictionary[Dataset, dict[tuple, pd.DataFrame]] = WeakKeyDictionary()
+
+    @functools.wraps(derive)
+    def remembering(data: Dataset, *key: object) -> pd.DataFrame:
+        results = known.setdefault(data, {})
+        if key not in results:
+            results[key] = derive(data, *key)
+        return results[key].copy()
+
+    return remembering  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from pathlib import Path
 import mistune
 import nbformat
 
-from ..engine.render import REMOVED_TAGS
+from ..engine.tags import REMOVED_TAGS
 from ..files import write_atomic
 
 RICHEST = ("image/svg+xml", "text/html", "text/markdown", "image/png", "text/plain")  # what an output is shown as
