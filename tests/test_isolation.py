@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page
 
 from conftest import CHROMIUM, ROOT, cli, cli_args
 from jaarverslag.engine.janitor import PREFIX, descendants
 from jaarverslag.errors import InfrastructureError, JaarverslagError, ResourceError
 from jaarverslag.publish import pdf
+from jaarverslag.publish.devtools import Tab
 
 
 def _alive(pid: int) -> bool:
@@ -109,13 +109,13 @@ def test_a_report_whose_pages_did_not_move_is_printed_once(rendered, tmp_path, m
     pdfs = sorted(build.glob("site/*/*/jaarverslag-*.pdf"))
     gone = build / "site" / "2019" / "eenheid" / "jaarverslag-2019-eenheid.pdf"
     gone.unlink()
-    prints, real = [], Page.pdf
+    prints, real = [], Tab.pdf
 
     async def counted(page, **options):
         prints.append(Path(page.url).stem)
         return await real(page, **options)
 
-    monkeypatch.setattr(Page, "pdf", counted)
+    monkeypatch.setattr(Tab, "pdf", counted)
     assert cli("publish", "--region", "eenheid", "--region", "rotterdam-zuid", "--force", build=build) == 0
     assert sorted(prints) == sorted([*(p.stem for p in pdfs), gone.stem])  # the unit's twice, the others once
     for printed in pdfs:
@@ -123,6 +123,38 @@ def test_a_report_whose_pages_did_not_move_is_printed_once(rendered, tmp_path, m
         shown = {target: int(page) for target, page in re.findall(r'<span class="toc-page" data-target="([^"]+)">(\d+)</span>', html)}
         landed = pdf.destination_pages(printed)
         assert shown and shown == {target: landed[target] for target in shown}, printed.name
+
+
+def _contents(sections: int) -> str:
+    """A report whose contents list two entries; `sections` pages of text before the second."""
+    box = '<span class="toc-page" data-target="{0}"></span>'
+    pages = "".join(f'<section style="break-before: page"><p>Tekst {n}</p></section>' for n in range(sections))
+    return (f'<!doctype html><meta charset="utf-8"><nav><a href="#inleiding">Inleiding {box.format("inleiding")}</a> '
+            f'<a href="#cijfers">Cijfers {box.format("cijfers")}</a></nav>'  # a link makes Chromium write the destination
+            f'<h1 id="inleiding" style="break-before: page">Inleiding</h1>{pages}'
+            '<h1 id="cijfers" style="break-before: page">Cijfers</h1>')
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+def test_a_report_like_the_last_one_printed_is_printed_once_and_its_numbers_are_checked(tmp_path, monkeypatch):
+    """A build without PDFs: the first report needs a draft for its contents' page numbers; the next, with the
+    same contents, is printed once with them; one whose pages moved is printed again with its own."""
+    monkeypatch.setattr(pdf, "PAGES", 1)  # one after the other
+    reports = [(tmp_path / f"{name}.html", tmp_path / f"{name}.pdf") for name in ("eerste", "gelijk", "langer")]
+    for (html, _), sections in zip(reports, (1, 1, 3)):
+        html.write_text(_contents(sections), encoding="utf-8")
+    prints, real = [], Tab.pdf
+
+    async def counted(page, **options):
+        prints.append(Path(page.url).stem)
+        return await real(page, **options)
+
+    monkeypatch.setattr(Tab, "pdf", counted)
+    assert print_all(reports, tmp_path) == {}
+    assert prints == ["eerste", "eerste", "gelijk", "langer", "langer"]
+    for (html, printed), cijfers in zip(reports, (4, 4, 6)):
+        assert pdf.destination_pages(printed) == {"inleiding": 2, "cijfers": cijfers}
+        assert f'data-target="cijfers">{cijfers}</span>' in html.read_text(encoding="utf-8")
 
 
 def test_a_report_whose_pdf_fails_keeps_its_previous_pdf_and_the_rest_is_published(rendered, tmp_path, monkeypatch, capsys):
@@ -161,7 +193,7 @@ def test_a_chromium_killed_while_it_prints_is_started_again(rendered, tmp_path, 
     unit = site / "2019" / "eenheid" / "jaarverslag-2019-eenheid.pdf"
     before = {pdf: pdf.stat().st_mtime_ns for pdf in site.glob("*/*/*.pdf")}
     unit_before = unit.read_bytes()
-    killed, real = [], Page.pdf
+    killed, real = [], Tab.pdf
     existing, chromium = set(descendants(os.getpid())), set()  # a browser of the test session's own is not the step's
     theirs = {pid for pid in existing if "chromium" in _command(pid)}  # nor is a helper it starts meanwhile
 
@@ -176,7 +208,7 @@ def test_a_chromium_killed_while_it_prints_is_started_again(rendered, tmp_path, 
                 os.kill(pid, signal.SIGKILL)
         return await real(page, **options)
 
-    monkeypatch.setattr(Page, "pdf", kill_the_browser_first)
+    monkeypatch.setattr(Tab, "pdf", kill_the_browser_first)
     code = cli("publish", "--region", "eenheid", "--region", "rotterdam-zuid", "--force", build=build)
     err = capsys.readouterr().err
     others = [p for p in before if p != unit]

@@ -1,17 +1,19 @@
 """PDFs printed by Debian's Chromium, headless: A4, running header and page numbers from the page's print
 CSS, bookmarks (the outline) from its headings, and page numbers in the contents from a second pass.
 
-One Chromium prints every report of a publish step, driven over the DevTools protocol by Playwright
-(never a downloaded browser): starting a browser costs about as much as printing a report, and PAGES
-reports print at once, one per core, each in a tab kept from report to report. It prints in a
-thread beside the publish step (`Printer`), so each report is printed while the next is assembled.
+One Chromium prints every report of a publish step, driven over the DevTools protocol on its pipe
+(devtools.py; Debian's chromium, never a downloaded browser): starting a browser costs about as
+much as printing a report, and PAGES reports print at once, one per core, each in a tab kept from
+report to report. It prints in a thread beside the publish step (`Printer`), so each report is
+printed while the next is assembled.
 
 Chromium has no CSS target-counter(), so the contents' page numbers are found by printing
 once, reading the page each named destination (an element id) landed on, filling the
 numbers into the contents' reserved boxes (in the file, and in the page still loaded), and
-printing again: the boxes keep their size, so the pages do not move. When a PDF is printed
-anew, the one it replaces gives the likely numbers: filled in before the first print, they
-spare the second whenever the pages did not move. Without them the first print is an untagged
+printing again: the boxes keep their size, so the pages do not move. Likely numbers, filled in
+before the first print, spare the second whenever they prove right: those of the PDF the print
+replaces, or else those found for the last report of this step with the same contents entries
+(the districts' reports of a year are alike). Without them the first print is an untagged
 draft: tagging does not move a line, and only the PDF a reader gets needs it.
 """
 
@@ -24,6 +26,7 @@ import queue
 import re
 import shutil
 import signal
+import tempfile
 import threading
 import zlib
 from collections.abc import Awaitable, Callable
@@ -33,19 +36,20 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InfrastructureError, JaarverslagError
 from ..files import temporary, write_atomic
+from .devtools import Browser, ProtocolError, Tab
 
 if TYPE_CHECKING:
     import pikepdf
-    from playwright.async_api import Browser, Page, Playwright
 
 CHROMIUM = "chromium"
-CHROMIUM_FLAGS = ("--disable-gpu",)  # Playwright adds headless, no sandbox, no first run, no background networking
-PDF = {"format": "A4", "prefer_css_page_size": True, "display_header_footer": False, "outline": True, "tagged": True}
+CHROMIUM_FLAGS = ("--disable-gpu",)  # devtools.FLAGS add headless, no sandbox, no first run, no background networking
+PDF = {"paperWidth": 8.27, "paperHeight": 11.7, "marginTop": 0, "marginBottom": 0, "marginLeft": 0, "marginRight": 0,
+       "preferCSSPageSize": True, "generateDocumentOutline": True, "generateTaggedPDF": True}  # A4 in inches; the page CSS sets it
 PAGES = min(os.cpu_count() or 2, 8)  # reports printed at once: one per core (measured on 2: 3 or 4 are slower)
 TOC_PAGE = re.compile(r'<span class="toc-page" data-target="([^"]+)">[^<]*</span>')
 FILL = """numbers => { for (const box of document.querySelectorAll('span.toc-page[data-target]'))
   if (box.getAttribute('data-target') in numbers) box.textContent = numbers[box.getAttribute('data-target')]; }"""
-# pikepdf and Playwright are imported where they are used: a run that prints nothing loads neither.
+# pikepdf is imported where it is used: a run that prints nothing does not load it.
 HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
 TAG = re.compile(r"<[^>]+>")
 
@@ -84,6 +88,7 @@ class Printer:
         self._thread: threading.Thread | None = None
         self._chromium: _Chromium | None = None
         self._error: BaseException | None = None
+        self._numbers: dict[tuple[str, ...], dict[str, str]] = {}  # the last pages found per contents' targets
 
     def __enter__(self) -> Printer:
         return self
@@ -129,42 +134,42 @@ class Printer:
             self._error = exc
 
     async def _print_all(self, executable: str) -> dict[Path, InfrastructureError]:
-        from playwright.async_api import async_playwright
-
         async def handed_in() -> tuple[Path, Path] | None:
             report = await asyncio.to_thread(self._reports.get)
             if report is None:
                 self._reports.put(None)  # for the other printers
             return None if self._stopped.is_set() else report
 
-        async with async_playwright() as playwright:
-            self._chromium = _Chromium(playwright, executable)
-            try:
-                with contextlib.suppress(InfrastructureError):  # while the first report is assembled; if it fails, so does that report
-                    await self._chromium.get()
-                again = iter(await self._each(handed_in, PAGES))  # printed again alone: it takes no other report down with it
+        self._chromium = _Chromium(executable)
+        try:
+            pages: list[Tab | None] = [None] * PAGES  # a tab per report printed at once
+            with contextlib.suppress(InfrastructureError):  # while the first report is assembled; if it fails, so does that report
+                await self._chromium.get()
+                pages = list(await asyncio.gather(*(self._chromium.new_page() for _ in pages)))
+            again = iter(await self._each(handed_in, pages))  # printed again alone: it takes no other report down with it
 
-                async def retried() -> tuple[Path, Path] | None:
-                    return None if self._stopped.is_set() else next(again, None)
+            async def retried() -> tuple[Path, Path] | None:
+                return None if self._stopped.is_set() else next(again, None)
 
-                return {pdf: exc for (_, pdf), exc in (await self._each(retried, 1)).items()}
-            finally:
-                await self._chromium.close()
+            return {pdf: exc for (_, pdf), exc in (await self._each(retried, [None])).items()}
+        finally:
+            await self._chromium.close()
 
     async def _each(self, next_report: Callable[[], Awaitable[tuple[Path, Path] | None]],
-                    at_once: int) -> dict[tuple[Path, Path], InfrastructureError]:
-        """Print what next_report hands out until it hands out None, at_once reports at a time; the failures."""
+                    pages: list[Tab | None]) -> dict[tuple[Path, Path], InfrastructureError]:
+        """Print what next_report hands out until it hands out None, a report per tab of pages (None: opened when
+        needed) at a time; the failures."""
         failed: dict[tuple[Path, Path], InfrastructureError] = {}
 
-        async def printer() -> None:
-            page = None  # one tab per printer, kept from report to report: a new one costs a renderer's start
+        async def printer(page: Tab | None) -> None:
+            """Print in page, kept from report to report (a new one costs a renderer's start)."""
             try:
                 while (report := await next_report()) is not None:
                     html, pdf = report
                     try:
-                        if page is None or not page.context.browser.is_connected():
+                        if page is None or not page.browser.connected:
                             page = await self._chromium.new_page()
-                        await _print_report(self._chromium, page, html, pdf, self.site, self.site_url)
+                        await _print_report(self._chromium, page, html, pdf, self.site, self.site_url, self._numbers)
                     except InfrastructureError as exc:
                         failed[report] = exc
                         await _close(page)
@@ -172,7 +177,7 @@ class Printer:
             finally:
                 await _close(page)
 
-        await asyncio.gather(*(printer() for _ in range(at_once)))
+        await asyncio.gather(*(printer(page) for page in pages))
         return failed
 
 
@@ -181,56 +186,54 @@ class _Chromium:
 
     Its command line carries a marker, so that a browser that hangs (and answers no close)
     is found and killed with its process group, helpers included, even while it starts; the
-    groups are remembered, so the helpers of a browser that was killed go too.
+    groups are remembered, so the helpers of a browser that was killed go too. Each start
+    has a profile folder of its own, removed at the end.
     """
 
-    def __init__(self, playwright: Playwright, executable: str) -> None:
-        self.playwright, self.executable = playwright, executable
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
         self.browser: Browser | None = None
         self.starts, self.starting = 0, asyncio.Lock()
         self.groups: list[int] = []  # the process groups of the browsers started, helpers included
+        self.profiles: list[str] = []
 
     @property
     def marker(self) -> str:
         return f"--jaarverslag-print={os.getpid()}-{self.starts}"
 
     async def get(self) -> Browser:
-        from playwright.async_api import Error
-
         async with self.starting:
-            if self.browser is None or not self.browser.is_connected():
+            if self.browser is None or not self.browser.connected:
                 self.kill()  # what is left of one that died: its helpers may outlive it a while
                 self.starts += 1
-                launch = self.playwright.chromium.launch(executable_path=self.executable, args=[*CHROMIUM_FLAGS, self.marker], timeout=0)
+                # in the run's scratch folder (engine/janitor.py): TMPDIR as it is now, not as tempfile first found it
+                self.profiles.append(tempfile.mkdtemp(prefix="jaarverslag-chromium-", dir=os.environ.get("TMPDIR")))
+                launch = Browser.launch(self.executable, [*CHROMIUM_FLAGS, f"--user-data-dir={self.profiles[-1]}", self.marker])
                 try:
                     self.browser = await asyncio.wait_for(launch, LAUNCH_TIMEOUT)
                 except TimeoutError:
                     self.kill()
                     raise InfrastructureError(f"chromium did not start within {LAUNCH_TIMEOUT:.0f} s") from None
-                except Error as exc:
+                except (ProtocolError, OSError) as exc:
                     self.kill()
-                    raise InfrastructureError(f"chromium did not start: {exc.message.splitlines()[0]}") from None
+                    raise InfrastructureError(f"chromium did not start: {exc}") from None
                 self.groups += self._marked()
             return self.browser
 
-    async def new_page(self) -> Page:
+    async def new_page(self) -> Tab:
         """A tab in a context of its own, showing pages in print media: a report is laid out once for print
         as it loads, not for the screen first (about a tenth less work per report)."""
-        from playwright.async_api import Error
-
         browser = await self.get()
         try:
-            page = await asyncio.wait_for(browser.new_page(), LAUNCH_TIMEOUT)
-            await asyncio.wait_for(page.emulate_media(media="print"), LAUNCH_TIMEOUT)
-            return page
+            return await asyncio.wait_for(Tab.open(browser), LAUNCH_TIMEOUT)
         except TimeoutError:
             self.kill(browser)
             raise InfrastructureError(f"chromium did not open a page within {LAUNCH_TIMEOUT:.0f} s") from None
-        except Error as exc:
-            raise InfrastructureError(f"chromium did not open a page: {exc.message.splitlines()[0]}") from None
+        except ProtocolError as exc:
+            raise InfrastructureError(f"chromium did not open a page: {exc}") from None
 
     def kill(self, browser: Browser | None = None) -> None:
-        """Kill the browser being started, or browser unless it has been replaced (after it died)."""
+        """Kill the browser being started, or browser unless it has been replaced (after it died); from any thread."""
         if browser is not None and browser is not self.browser:
             return
         self.browser = None  # the next report starts another
@@ -249,18 +252,18 @@ class _Chromium:
         return found
 
     async def close(self) -> None:
-        from playwright.async_api import Error
-
-        if self.browser is not None and self.browser.is_connected():
-            with contextlib.suppress(Error, TimeoutError):
-                await asyncio.wait_for(self.browser.close(), CLOSE_TIMEOUT)
+        if self.browser is not None:
+            with contextlib.suppress(TimeoutError):
+                await self.browser.close(CLOSE_TIMEOUT)
         self.kill()  # whatever did not close, and the helpers of a browser that died
+        for profile in self.profiles:
+            shutil.rmtree(profile, ignore_errors=True)
 
 
-async def _print_report(chromium: _Chromium, page: Page, html: Path, pdf: Path, site: Path, site_url: str | None) -> None:
-    """Print html to pdf on page, twice when the contents reserve page numbers; pdf replaced only on success."""
-    from playwright.async_api import Error
-
+async def _print_report(chromium: _Chromium, page: Tab, html: Path, pdf: Path, site: Path, site_url: str | None,
+                        found: dict[tuple[str, ...], dict[str, str]]) -> None:
+    """Print html to pdf on page, twice when the contents reserve page numbers and the likely ones (of its previous
+    edition, or in found: by targets, the last numbers of this step) prove wrong; pdf replaced only on success."""
     limit = timeout_for(html)
     draft = pdf.with_name(f".{pdf.stem}.draft.tmp{pdf.suffix}")  # a temporary name the build lock clears
 
@@ -268,31 +271,31 @@ async def _print_report(chromium: _Chromium, page: Page, html: Path, pdf: Path, 
         try:
             return await asyncio.wait_for(step, limit)
         except TimeoutError:
-            chromium.kill(page.context.browser)  # it may be the browser that hangs
+            chromium.kill(page.browser)  # it may be the browser that hangs
             raise InfrastructureError(f"chromium did not finish printing {html} within {limit:.0f} s") from None
 
     try:
         text = filled = html.read_text(encoding="utf-8")
         targets = [m[1] for m in TOC_PAGE.finditer(text)]
-        guess = await asyncio.to_thread(_likely_numbers, pdf, targets)  # from the edition this print replaces
-        await within(page.goto(html.resolve().as_uri(), timeout=0))
+        guess = await asyncio.to_thread(_likely_numbers, pdf, targets) or found.get(tuple(targets), {})
+        await within(page.goto(html.resolve().as_uri()))
         if guess:
-            await within(page.evaluate(FILL, guess))
+            await within(page.call(FILL, guess))
         # without likely numbers the first print is a draft that only finds them: untagged, a reader never gets it
-        draft.write_bytes(await within(page.pdf(**{**PDF, "tagged": bool(guess) or not targets})))
+        draft.write_bytes(await within(page.pdf(**{**PDF, "generateTaggedPDF": bool(guess) or not targets})))
         if targets:
             pages = await asyncio.to_thread(destination_pages, draft)
-            numbers = {target: str(pages.get(target, "")) for target in targets}
+            numbers = found[tuple(targets)] = {target: str(pages.get(target, "")) for target in targets}
             if numbers != guess:  # a draft, or printed with numbers that moved: once more, with its own
-                await within(page.evaluate(FILL, numbers))
+                await within(page.call(FILL, numbers))
                 draft.write_bytes(await within(page.pdf(**PDF)))
             filled = TOC_PAGE.sub(lambda m: f'<span class="toc-page" data-target="{m[1]}">{numbers[m[1]]}</span>', text)
             if filled != text:  # written first under a name that is no page: Pagefind may be reading the site meanwhile
                 await asyncio.to_thread(write_atomic, html, filled, temporary(html.with_suffix("")))
         await asyncio.to_thread(finish, draft, filled if targets else None, site, site_url)
         os.replace(draft, pdf)
-    except Error as exc:
-        raise InfrastructureError(f"chromium could not print {html}: {exc.message.splitlines()[0]}") from None
+    except ProtocolError as exc:
+        raise InfrastructureError(f"chromium could not print {html}: {exc}") from None
     finally:
         draft.unlink(missing_ok=True)
 
@@ -312,12 +315,10 @@ def _likely_numbers(pdf: Path, targets: list[str]) -> dict[str, str]:
     return {t: str(pages[t]) for t in targets} if all(t in pages for t in targets) else {}
 
 
-async def _close(page: Page | None) -> None:
+async def _close(page: Tab | None) -> None:
     """Close page and its context, if they still can be."""
-    from playwright.async_api import Error
-
-    if page is not None:
-        with contextlib.suppress(Error, TimeoutError):
+    if page is not None and page.browser.connected:
+        with contextlib.suppress(ProtocolError, TimeoutError):
             await asyncio.wait_for(page.close(), CLOSE_TIMEOUT)
 
 
