@@ -13,9 +13,10 @@ reaps them):
       one report after the other
   (b) the same with today's post-processing by qpdf (pikepdf), which this issue brought too:
       a stricter baseline
-  (c) `jaarverslag publish --force` as it is: one Chromium over the DevTools protocol
-      (Playwright), two reports at once, each printed while the next is assembled; without a
-      previous PDF an untagged draft finds the contents' page numbers
+  (c) `jaarverslag publish --force` as it is: one Chromium over the DevTools protocol on its
+      pipe (publish/devtools.py), two reports at once, each printed while the next is
+      assembled; without a previous PDF the last report with the same contents gives likely
+      page numbers, and without those an untagged draft finds them
   (d) `jaarverslag publish --force --no-pdf`: what all spend besides printing (assembling,
       data packages, index, search)
   (e) (c) again on its own result, as an operator's re-publish runs: the PDF being replaced

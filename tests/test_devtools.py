@@ -3,6 +3,7 @@ reason, and a browser that is gone once closed."""
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from pypdf import PdfReader
@@ -36,7 +37,8 @@ def test_a_page_is_printed_a_missing_one_named_and_the_closed_browser_is_gone(tm
             await browser.send("Browser.getVersion")
         return browser.pid, printed, tab.url
 
-    pid, printed, url = asyncio.run(session())
+    with ThreadPoolExecutor(1) as thread:  # as the printer does: the session's Playwright may run a loop in this thread
+        pid, printed, url = thread.submit(asyncio.run, session()).result()
     assert url == page.as_uri()
     (tmp_path / "page.pdf").write_bytes(printed)
     reader = PdfReader(tmp_path / "page.pdf")

@@ -2,16 +2,17 @@
 
 Chromium started with --remote-debugging-pipe reads protocol messages (JSON, each ended by a
 NUL byte) on its file descriptor 3 and answers on 4 (https://chromedevtools.github.io/devtools-protocol/).
-Printing needs nine commands and one event, so the publish step speaks them itself: no Node
-process relays them (Playwright's driver), and no port is opened that another user of the
-machine could reach. Printing starts half a second sooner and Chromium's side costs a seventh
-less CPU (benchmarks/README.md).
+Printing needs a dozen commands and three events, so the publish step speaks them itself: no
+Node process relays them (Playwright's driver), and no port is opened that another user of the
+machine could reach. Printing starts half a second sooner, and the browser's side costs a
+seventh less CPU (benchmarks/README.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -44,7 +45,7 @@ class Browser:
         self._events: dict[tuple[str, str], list[asyncio.Future]] = {}
         self._gone: str | None = None  # why no command can be sent any more
         self._reading = asyncio.get_running_loop().create_task(self._read())
-        self.exited = asyncio.create_task(asyncio.to_thread(os.waitpid, pid, 0))  # reaped as soon as it ends
+        self.exited = asyncio.create_task(asyncio.to_thread(_reap, pid))  # as soon as it ends
 
     @classmethod
     async def launch(cls, executable: str, args: Sequence[str]) -> Browser:
@@ -60,10 +61,15 @@ class Browser:
         finally:
             os.close(commands)
             os.close(answers)
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=MESSAGE_LIMIT)
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(theirs_out, "rb", 0))
-        writer, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(theirs_in, "wb", 0))
+        try:
+            loop = asyncio.get_running_loop()
+            reader = asyncio.StreamReader(limit=MESSAGE_LIMIT)
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(theirs_out, "rb", 0))
+            writer, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(theirs_in, "wb", 0))
+        except BaseException:
+            os.killpg(pid, signal.SIGKILL)
+            _reap(pid)
+            raise
         browser = cls(pid, reader, writer)
         try:
             await browser.send("Browser.getVersion")
@@ -106,7 +112,7 @@ class Browser:
                     continue
                 session, params = message.get("sessionId", ""), message.get("params", {})
                 if message["method"] in ("Inspector.targetCrashed", "Target.detachedFromTarget"):
-                    self._fail(ProtocolError("the page crashed"), params.get("sessionId", session))
+                    self._fail(ProtocolError("the page crashed or was closed"), params.get("sessionId", session))
                 for future in self._events.pop((session, message["method"]), []):
                     if not future.done():
                         future.set_result(params)
@@ -132,10 +138,8 @@ class Browser:
 
     def kill(self) -> None:
         """SIGKILL to the browser's process group, it and the helpers that stayed in it (from any thread)."""
-        try:
+        with contextlib.suppress(OSError):  # gone already
             os.killpg(self.pid, signal.SIGKILL)
-        except OSError:  # gone already
-            pass
 
     async def close(self, timeout: float) -> None:
         """Ask the browser to close, and kill it when it has not ended within timeout seconds."""
@@ -165,7 +169,7 @@ class Tab:
         tab = cls(browser, context, target, session)
         await asyncio.gather(tab._send("Page.enable"), tab._send("Inspector.enable"),
                              tab._send("Emulation.setEmulatedMedia", {"media": "print"}),
-                             tab._send("Emulation.setDeviceMetricsOverride",  # Playwright's default viewport, as before
+                             tab._send("Emulation.setDeviceMetricsOverride",  # not whatever window headless Chromium opens
                                        {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False}))
         return tab
 
@@ -195,3 +199,9 @@ class Tab:
     async def close(self) -> None:
         await self.browser.send("Target.closeTarget", {"targetId": self.target})
         await self.browser.send("Target.disposeBrowserContext", {"browserContextId": self.context})
+
+
+def _reap(pid: int) -> None:
+    """Wait for the browser process to end, so it leaves no zombie."""
+    with contextlib.suppress(ChildProcessError):  # reaped already
+        os.waitpid(pid, 0)
