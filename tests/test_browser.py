@@ -7,6 +7,7 @@ console errors and an axe-core accessibility scan, and saves screenshots for rev
 import functools
 import http.server
 import json
+import re
 import shutil
 import threading
 from datetime import date
@@ -326,3 +327,18 @@ def test_search_finds_the_chapter_and_opens_it(browser, site):
         assert errors == []
     finally:
         context.close()
+
+
+def test_search_snippets_are_sentences_not_rows_of_the_veiligheidsbeeld(browser, site):
+    """The Veiligheidsbeeld's table and the districts' tables of figures are not indexed: the reports say each row in
+    a sentence, and a row's snippet read "Aantal woninginbraken 718. 664. -7,5% ≤ 2018." or "✘ 16.050 ✘ Aantal
+    woninginbraken 907 ✔ 664"."""
+    page = browser.new_page(locale="nl-NL")
+    try:
+        page.goto(f"{site}/zoeken.html?q=woninginbraken")
+        page.wait_for_selector(".pagefind-ui__result-excerpt")
+        excerpts = page.locator(".pagefind-ui__result-excerpt").all_inner_texts()
+        assert any("Het aantal woninginbraken daalde met" in text for text in excerpts), excerpts
+        assert not [text for text in excerpts if re.search(r"\d\. [-+]?\d|[✔✘] \d", text)], excerpts  # a row's cells in a line
+    finally:
+        page.close()

@@ -3,9 +3,11 @@
 Indexed is what readers come for: each report page's text (its <main>, marked data-pagefind-body by
 the report template, with its year and region as filters; not the one-page edition, which repeats
 them) and the verantwoording and accessibility statement; not menus, downloads, pagers, the
-provenance footer, the tables behind the charts or the tiles of the figures at a glance, which
-repeat what the chapters show (and gave snippets such as "≥ 4. ✔ gehaald."). Results link to
-the nearest heading on the chapter's own page.
+provenance footer, the tables behind the charts, the tiles of the figures at a glance, the
+Veiligheidsbeeld's table (its Toelichting says each row in a sentence) or the districts' tables
+of figures (each district's report says them so): they gave snippets such as "≥ 4. ✔ gehaald.",
+"Aantal woninginbraken 718. 664. -7,5% ≤ 2018." and "✘ 16.050 ✘ Aantal woninginbraken 907 ✔ 664".
+Results link to the nearest heading on the chapter's own page.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from .state import Publications
 
 INDEXED = b"data-pagefind-body"  # a site with pages so marked: Pagefind indexes those only
 IGNORED = ("details.menu", "ul.downloads", ".part-label", "nav.pager", "footer.provenance", "details.chart-data", ".toc-page",
-           "ul.at-a-glance")
+           "ul.at-a-glance", "#T_kpi", "#T_districten", "#T_aandelen")  # tables.kpi_table, districts.py: figures each report says
 
 
 def index(layout: Layout, state: Publications) -> bool:
