@@ -204,6 +204,7 @@ def test_cover_colophon_and_running_header(kinds):
     assert "Demodata" in cover and "Politie Eenheid Rotterdam" in cover
     assert not re.search(r"\b[0-9a-f]{12}\b", cover)  # no build hashes
     assert "Jaarverslag 2019 – Rotterdam-Zuid" in pages[3]  # the running header
+    assert "Jaarverslag 2019 – Rotterdam-Zuid" not in cover and "Pagina" not in cover  # not on the cover
     colophon = next(text for text in pages if "Colofon" in text and "Werkwijze" in text)
     assert "Demodata: gegenereerd voor de districten" in colophon and "Herkomst" in colophon
 

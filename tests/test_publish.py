@@ -170,7 +170,8 @@ def test_pdf_is_a4_with_page_numbers(rendered):
     assert pages > 10
     width, height = float(pdf.pages[0].mediabox.width), float(pdf.pages[0].mediabox.height)
     assert (round(width), round(height)) == (595, 842)  # A4 in points
-    assert f"Pagina 1 van {pages}" in pdf.pages[0].extract_text()
+    assert "Pagina" not in pdf.pages[0].extract_text()  # the cover, as a book's, has no page number
+    assert f"Pagina 2 van {pages}" in pdf.pages[1].extract_text()
     assert f"Pagina {pages} van {pages}" in pdf.pages[-1].extract_text()
     assert "95.782" in "".join(page.extract_text() for page in pdf.pages[:6])
 

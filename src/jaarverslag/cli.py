@@ -135,7 +135,7 @@ def _publish(args: argparse.Namespace) -> int:
         gaps = f" (without {', '.join(report.missing)})" if report.missing else ""
         done = "assembled" if publication.assembled else "unchanged"
         print(f"{report.year} {report.region}: {report.html}" + (f", {report.pdf}" if report.pdf else "") + f" [{done}]" + gaps)
-    print(f"index: {layout.index} ({len(publications)} reports)")
+    print(f"index: {layout.index} (of its reports, {len(publications)} published in this step)")  # it lists all the site has
     unprinted = [p for p in publications if p.failed]
     for publication in unprinted:
         print(f"{publication.report.year} {publication.report.region}: PDF not printed, the previous one stays: "
