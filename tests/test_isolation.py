@@ -1,5 +1,6 @@
 """Faults that must stay small: one report's PDF, a hung Chromium, a full disk, a killed run's children."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -16,7 +17,7 @@ from conftest import CHROMIUM, ROOT, cli, cli_args
 from jaarverslag.engine.janitor import PREFIX, descendants
 from jaarverslag.errors import InfrastructureError, JaarverslagError, ResourceError
 from jaarverslag.publish import pdf
-from jaarverslag.publish.devtools import Tab
+from jaarverslag.publish.devtools import ProtocolError, Tab
 
 
 def _alive(pid: int) -> bool:
@@ -155,6 +156,32 @@ def test_a_report_like_the_last_one_printed_is_printed_once_and_its_numbers_are_
     for (html, printed), cijfers in zip(reports, (4, 4, 6)):
         assert pdf.destination_pages(printed) == {"inleiding": 2, "cijfers": cijfers}
         assert f'data-target="cijfers">{cijfers}</span>' in html.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+def test_a_page_that_crashes_while_it_loads_fails_at_once_and_is_printed_again(tmp_path, monkeypatch):
+    """A renderer that dies (out of memory, say) while its report loads: that print fails at once, not after the
+    time a hung page gets, and the report is printed again (Chromium 156 takes the browser down with it)."""
+    reports = [(tmp_path / "verslag.html", tmp_path / "verslag.pdf")]
+    busy = "<script>const until = Date.now() + 1000; while (Date.now() < until) {}</script>"  # holds the load event
+    reports[0][0].write_text(_contents(1).replace("</nav>", f"</nav>{busy}"), encoding="utf-8")
+    loads, real = [], Tab.goto
+
+    async def crashing(page, url):
+        loads.append(url)
+        if len(loads) > 1:
+            return await real(page, url)
+        loaded = page.browser.event("Page.loadEventFired", page.session)
+        await page.browser.send("Page.navigate", {"url": url}, page.session)  # on its way: committed, not loaded
+        with contextlib.suppress(ProtocolError):  # the command dies with its page
+            await page.browser.send("Page.crash", session=page.session)
+        await loaded
+
+    monkeypatch.setattr(Tab, "goto", crashing)
+    began = time.monotonic()
+    assert print_all(reports, tmp_path) == {}
+    assert len(loads) == 2 and time.monotonic() - began < pdf.TIMEOUT_BASE  # failed, printed again, no timeout waited for
+    assert pdf.destination_pages(reports[0][1]) == {"inleiding": 2, "cijfers": 4}
 
 
 def test_a_report_whose_pdf_fails_keeps_its_previous_pdf_and_the_rest_is_published(rendered, tmp_path, monkeypatch, capsys):
