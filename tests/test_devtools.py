@@ -20,7 +20,7 @@ def test_a_page_is_printed_a_missing_one_named_and_the_closed_browser_is_gone(tm
     page.write_text('<!doctype html><meta charset="utf-8"><h1 id="begin">Woninginbraken</h1><p id="n"></p>', encoding="utf-8")
 
     async def session() -> tuple[int, bytes, str]:
-        browser = await Browser.launch(str(CHROMIUM), ["--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}"])
+        browser = await Browser.launch(str(CHROMIUM), [f"--user-data-dir={tmp_path / 'profile'}"])
         try:
             tab = await Tab.open(browser)
             with pytest.raises(ProtocolError, match=r"missing\.html did not load: net::ERR_FILE_NOT_FOUND"):

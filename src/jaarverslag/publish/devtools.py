@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from typing import Any
 
 # what a headless print needs of Playwright's defaults for Chromium: nothing runs in the background, and no
-# profile, extension, keyring or first-run screen of the user's is touched (their PDFs are the same, byte for byte)
-FLAGS = ("--headless", "--no-sandbox", "--no-startup-window", "--no-first-run", "--no-default-browser-check",
+# profile, extension, keyring or first-run screen of the user's is touched (their PDFs are the same, byte for byte);
+# and no GPU: a print is drawn in software
+FLAGS = ("--headless", "--disable-gpu", "--no-sandbox", "--no-startup-window", "--no-first-run", "--no-default-browser-check",
          "--hide-scrollbars", "--mute-audio", "--disable-extensions", "--disable-sync", "--disable-default-apps",
          "--disable-background-networking", "--disable-component-update", "--disable-breakpad", "--disable-dev-shm-usage",
          "--disable-field-trial-config", "--disable-background-timer-throttling", "--disable-renderer-backgrounding",

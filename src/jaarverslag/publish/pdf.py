@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     import pikepdf
 
 CHROMIUM = "chromium"
-CHROMIUM_FLAGS = ("--disable-gpu",)  # devtools.FLAGS add headless, no sandbox, no first run, no background networking
 PDF = {"paperWidth": 8.27, "paperHeight": 11.7, "marginTop": 0, "marginBottom": 0, "marginLeft": 0, "marginRight": 0,
        "preferCSSPageSize": True, "generateDocumentOutline": True, "generateTaggedPDF": True}  # A4 in inches; the page CSS sets it
 PAGES = min(os.cpu_count() or 2, 8)  # reports printed at once: one per core (measured on 2: 3 or 4 are slower)
@@ -208,7 +207,7 @@ class _Chromium:
                 self.starts += 1
                 # in the run's scratch folder (engine/janitor.py): TMPDIR as it is now, not as tempfile first found it
                 self.profiles.append(tempfile.mkdtemp(prefix="jaarverslag-chromium-", dir=os.environ.get("TMPDIR")))
-                launch = Browser.launch(self.executable, [*CHROMIUM_FLAGS, f"--user-data-dir={self.profiles[-1]}", self.marker])
+                launch = Browser.launch(self.executable, [f"--user-data-dir={self.profiles[-1]}", self.marker])
                 try:
                     self.browser = await asyncio.wait_for(launch, LAUNCH_TIMEOUT)
                 except TimeoutError:
