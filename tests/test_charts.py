@@ -194,3 +194,12 @@ def test_small_counts_have_whole_ticks_each_once():
     FigureCanvasAgg(chart.figure).draw()
     labels = [t.get_text() for t in _shown(chart.figure.axes[0].yaxis)]
     assert labels == ["0", "1", "2"]
+
+
+def test_panel_titles_keep_the_capitals_of_their_labels():
+    """'Aantal verdachten OM cybercrime' is the panel 'Verdachten OM cybercrime', not 'Verdachten om cybercrime' ('om':
+    about), and CSV's stay CSV's."""
+    rows = pd.DataFrame({"label": ["Aantal verdachten OM cybercrime", "CSV's (aantal projectmatige onderzoeken)"],
+                         "previous": [3.0, 14.0], "current": [10.0, 12.0], "unit": ["count"] * 2})
+    titles = [ax.get_title().replace("\n", " ") for ax in charts.years_side_by_side(rows, 2019, TITLE).figure.axes]
+    assert titles == ["Verdachten OM cybercrime", "CSV's (aantal projectmatige onderzoeken)"]

@@ -92,6 +92,11 @@ def target(kind: object, reference: float | None, unit: str, year: int) -> str:
     return ("≥ " if kind == "at_least" else "≤ ") + value(reference, unit)
 
 
+def initial_capital(text: str) -> str:
+    """text starting with a capital, the rest as written: str.capitalize() would print 'OM' as 'om', 'CSV's' as 'Csv's'."""
+    return text[:1].upper() + text[1:]
+
+
 def literal(text: object) -> str:
     """Text from data as it must appear in Markdown or HTML: its <, > and & escaped, so a label or
     a region's name can never become markup (or script) on a published page."""

@@ -131,7 +131,7 @@ def years_side_by_side(rows: pd.DataFrame, year: int, title: str) -> Chart:
     Always a chart: even one indicator has two bars, and comparing them is what the chart is for.
     """
     apply_style()
-    titles = [_wrap(label.removeprefix("Aantal ").capitalize(), 60 // len(rows)) for label in rows["label"]]
+    titles = [_wrap(formatting.initial_capital(label.removeprefix("Aantal ")), 60 // len(rows)) for label in rows["label"]]
     lines = max(t.count("\n") + 1 for t in titles)  # a panel title of many lines gets room, not a collapsed plot
     fig = Figure(figsize=(PAGE_WIDTH, 3.4 + 0.2 * max(0, lines - 2)), layout="constrained")
     axes = fig.subplots(1, len(rows), squeeze=False)[0]

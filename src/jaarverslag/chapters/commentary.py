@@ -16,7 +16,7 @@ def _verb(change: float) -> str:
 
 def sentence(row: Any, year: int) -> str:
     """E.g. 'Het aantal woninginbraken daalde met 8,5% naar 4.028 (2018: 4.400); streefwaarde gehaald.'"""
-    subject = row.subject[0].upper() + row.subject[1:]
+    subject = formatting.initial_capital(row.subject)
     current = formatting.value(row.current, row.unit, row.qualifier if isinstance(row.qualifier, str) else None)
     if math.isnan(row.previous):
         text = f"{subject} was {current} in {year}"
